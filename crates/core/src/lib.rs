@@ -1,0 +1,25 @@
+//! # crumbwall-core
+//!
+//! Every decision Crumbwall makes lives here, in plain Rust with no JavaScript types, so it can be
+//! unit-tested natively and compiled unchanged to WebAssembly by the `crumbwall-wasm` facade.
+//!
+//! One module per concern:
+//! - [`site`]: [`site::SiteKey`], the registrable domain (eTLD+1) that names "a site".
+//! - [`url`]: a small, total URL splitter for the parts the core needs (scheme, host).
+//! - [`settings`]: the user's choices as one versioned document: parsing, validation, migration.
+//! - [`signals`]: Do Not Track and Global Privacy Control, and the browser rules that send them.
+//! - [`dnr`]: declarativeNetRequest rule types shared by every rule generator.
+//!
+//! Nothing in this crate panics on input: every parser returns a `Result` or a safe default.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod dnr;
+pub mod settings;
+pub mod signals;
+pub mod site;
+pub mod url;
+
+pub use settings::{Settings, SettingsLoad};
+pub use site::SiteKey;

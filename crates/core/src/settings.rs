@@ -1,0 +1,416 @@
+//! The user's choices: one versioned JSON document, validated and migrated here.
+//!
+//! Two entry points with different temperaments:
+//! - [`load`] reads what the extension stored. It never fails: it keeps every valid part, reports
+//!   each problem, and tells the caller to keep the original blob as a backup when anything was
+//!   dropped, so nothing is ever lost silently.
+//! - [`import`] reads a file the user chose. It is strict: any problem rejects the whole file and
+//!   nothing changes.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::site::{SiteError, SiteKey};
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: u64 = 1;
+
+/// At most this many sites in one list (far beyond real use; keeps rules within browser limits).
+pub const MAX_SITES: usize = 5_000;
+
+/// Settings blobs larger than this are refused (a real one is a few kilobytes).
+pub const MAX_BLOB: usize = 4 * 1024 * 1024;
+
+/// The user's settings. Serialises to the stored document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    /// Schema version, always [`CURRENT_VERSION`] once loaded.
+    pub version: u64,
+    /// Do Not Track and Global Privacy Control.
+    pub signals: SignalSettings,
+}
+
+/// Settings of the privacy signals (DNT and GPC).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignalSettings {
+    /// Send the signals at all (default on).
+    pub enabled: bool,
+    /// Sites that get neither signal, sorted and without duplicates.
+    pub exceptions: Vec<SiteKey>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: CURRENT_VERSION,
+            signals: SignalSettings {
+                enabled: true,
+                exceptions: Vec::new(),
+            },
+        }
+    }
+}
+
+/// The outcome of [`load`]: usable settings plus what went wrong on the way.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SettingsLoad {
+    /// Settings to use now.
+    pub settings: Settings,
+    /// One human-readable line per problem found in the stored blob.
+    pub problems: Vec<String>,
+    /// True when the stored blob held something the loaded settings do not: keep it as a backup.
+    pub keep_backup: bool,
+    /// The version the blob was migrated from, when it was older than [`CURRENT_VERSION`].
+    pub migrated_from: Option<u64>,
+}
+
+/// Why an import was refused. `Display` lists every problem, one per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    /// The problems, in document order.
+    pub problems: Vec<String>,
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.problems.join("\n"))
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// Reads stored settings. `None` or an empty string means first run (defaults, no problems).
+pub fn load(blob: Option<&str>) -> SettingsLoad {
+    let mut problems = Vec::new();
+    let blob = blob.unwrap_or("").trim();
+    if blob.is_empty() {
+        return SettingsLoad {
+            settings: Settings::default(),
+            problems,
+            keep_backup: false,
+            migrated_from: None,
+        };
+    }
+    let (settings, migrated_from) = match parse_document(blob, &mut problems) {
+        Some((s, from)) => (s, from),
+        None => (Settings::default(), None),
+    };
+    let keep_backup = !problems.is_empty();
+    SettingsLoad {
+        settings,
+        problems,
+        keep_backup,
+        migrated_from,
+    }
+}
+
+/// Reads a settings file the user imports: all or nothing.
+pub fn import(text: &str) -> Result<Settings, ImportError> {
+    let mut problems = Vec::new();
+    match parse_document(text.trim(), &mut problems) {
+        Some((s, _)) if problems.is_empty() => Ok(s),
+        _ => Err(ImportError { problems }),
+    }
+}
+
+impl Settings {
+    /// The stored form (compact JSON).
+    pub fn to_json(&self) -> String {
+        // Serialising plain strings, bools and numbers cannot fail.
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
+    }
+
+    /// Adds a site to the signal exceptions. Returns the normalised site.
+    pub fn add_signal_exception(&mut self, input: &str) -> Result<SiteKey, SettingsError> {
+        let site = SiteKey::parse_user_input(input)?;
+        insert_site(&mut self.signals.exceptions, site.clone())?;
+        Ok(site)
+    }
+
+    /// Removes a site (given in any form [`SiteKey::parse_user_input`] accepts). Returns whether
+    /// it was listed.
+    pub fn remove_signal_exception(&mut self, input: &str) -> Result<bool, SettingsError> {
+        let site = SiteKey::parse_user_input(input)?;
+        let before = self.signals.exceptions.len();
+        self.signals.exceptions.retain(|s| *s != site);
+        Ok(before != self.signals.exceptions.len())
+    }
+}
+
+/// Why a settings change was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingsError {
+    /// The site is not valid.
+    Site(SiteError),
+    /// The list is full.
+    TooMany,
+}
+
+impl From<SiteError> for SettingsError {
+    fn from(e: SiteError) -> Self {
+        SettingsError::Site(e)
+    }
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SettingsError::Site(e) => e.fmt(f),
+            SettingsError::TooMany => write!(f, "the list already holds {MAX_SITES} sites"),
+        }
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+fn insert_site(list: &mut Vec<SiteKey>, site: SiteKey) -> Result<(), SettingsError> {
+    match list.binary_search(&site) {
+        Ok(_) => Ok(()),
+        Err(_) if list.len() >= MAX_SITES => Err(SettingsError::TooMany),
+        Err(i) => {
+            list.insert(i, site);
+            Ok(())
+        }
+    }
+}
+
+/// Parses, migrates and validates. Returns `None` when nothing usable is there (problems say why).
+fn parse_document(text: &str, problems: &mut Vec<String>) -> Option<(Settings, Option<u64>)> {
+    if text.len() > MAX_BLOB {
+        problems.push(format!(
+            "settings are {} bytes, more than the {MAX_BLOB} allowed",
+            text.len()
+        ));
+        return None;
+    }
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            problems.push(format!("settings are not valid JSON: {e}"));
+            return None;
+        }
+    };
+    let Value::Object(mut doc) = value else {
+        problems.push("settings must be a JSON object".into());
+        return None;
+    };
+    let version = match doc.get("version") {
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| v >= 1) => n.as_u64().unwrap_or(1),
+        Some(other) => {
+            problems.push(format!(
+                "`version` must be a whole number from 1, found {}",
+                brief(other)
+            ));
+            return None;
+        }
+        None => {
+            problems.push("`version` is missing".into());
+            return None;
+        }
+    };
+    if version > CURRENT_VERSION {
+        problems.push(format!(
+            "settings were written by a newer Crumbwall (schema version {version}; this one reads up to {CURRENT_VERSION})"
+        ));
+        return None;
+    }
+    let migrated_from = (version < CURRENT_VERSION).then_some(version);
+    migrate(&mut doc, version);
+    Some((validate(&doc, problems), migrated_from))
+}
+
+/// Brings a document of schema `from` up to [`CURRENT_VERSION`], one step at a time.
+/// Each future schema change adds a step here and a test with a document of the old version.
+fn migrate(doc: &mut Map<String, Value>, from: u64) {
+    let mut v = from;
+    while v < CURRENT_VERSION {
+        // No schema before version 1 was ever released; steps are added as versions appear.
+        v += 1;
+    }
+    doc.insert("version".into(), Value::from(CURRENT_VERSION));
+}
+
+/// Field by field: every valid part is kept, every invalid part is reported.
+fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
+    let mut s = Settings::default();
+    for key in doc.keys() {
+        if !matches!(key.as_str(), "version" | "signals") {
+            problems.push(format!("unknown setting `{key}` ignored"));
+        }
+    }
+    if let Some(sig) = doc.get("signals") {
+        let Value::Object(sig) = sig else {
+            problems.push(format!("`signals` must be an object, found {}", brief(sig)));
+            return s;
+        };
+        for key in sig.keys() {
+            if !matches!(key.as_str(), "enabled" | "exceptions") {
+                problems.push(format!("unknown setting `signals.{key}` ignored"));
+            }
+        }
+        match sig.get("enabled") {
+            None => {}
+            Some(Value::Bool(b)) => s.signals.enabled = *b,
+            Some(other) => problems.push(format!(
+                "`signals.enabled` must be true or false, found {}",
+                brief(other)
+            )),
+        }
+        if let Some(list) = sig.get("exceptions") {
+            s.signals.exceptions = site_list(list, "signals.exceptions", problems);
+        }
+    }
+    s
+}
+
+fn site_list(v: &Value, path: &str, problems: &mut Vec<String>) -> Vec<SiteKey> {
+    let Value::Array(items) = v else {
+        problems.push(format!(
+            "`{path}` must be a list of sites, found {}",
+            brief(v)
+        ));
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let Value::String(text) = item else {
+            problems.push(format!(
+                "`{path}[{i}]` must be a site name, found {}",
+                brief(item)
+            ));
+            continue;
+        };
+        match SiteKey::parse_user_input(text) {
+            Ok(site) => {
+                if insert_site(&mut out, site).is_err() {
+                    problems.push(format!(
+                        "`{path}` has more than {MAX_SITES} sites; the rest are ignored"
+                    ));
+                    break;
+                }
+            }
+            Err(e) => problems.push(format!("`{path}[{i}]`: {e}")),
+        }
+    }
+    out
+}
+
+/// A short description of a JSON value for messages.
+fn brief(v: &Value) -> String {
+    let s = match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => format!("\"{s}\""),
+        Value::Array(_) => "a list".to_string(),
+        Value::Object(_) => "an object".to_string(),
+    };
+    if s.chars().count() > 60 {
+        let mut t: String = s.chars().take(60).collect();
+        t.push('…');
+        t
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_run_gets_defaults_without_problems() {
+        for blob in [None, Some(""), Some("  ")] {
+            let l = load(blob);
+            assert_eq!(l.settings, Settings::default());
+            assert!(l.problems.is_empty() && !l.keep_backup);
+        }
+        assert!(Settings::default().signals.enabled);
+    }
+
+    #[test]
+    fn round_trips() {
+        let mut s = Settings::default();
+        s.signals.enabled = false;
+        s.add_signal_exception("https://www.news.test/x").unwrap();
+        s.add_signal_exception("a.example.co.uk").unwrap();
+        let l = load(Some(&s.to_json()));
+        assert_eq!(l.settings, s);
+        assert!(l.problems.is_empty() && !l.keep_backup);
+        assert_eq!(
+            s.to_json(),
+            r#"{"version":1,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]}}"#
+        );
+    }
+
+    #[test]
+    fn corrupt_blobs_fall_back_to_defaults_and_keep_a_backup() {
+        for (blob, needle) in [
+            ("{not json", "not valid JSON"),
+            ("[1,2]", "must be a JSON object"),
+            ("{}", "`version` is missing"),
+            (r#"{"version":"1"}"#, "whole number"),
+            (r#"{"version":0}"#, "whole number"),
+            (r#"{"version":99,"signals":{}}"#, "newer Crumbwall"),
+        ] {
+            let l = load(Some(blob));
+            assert_eq!(l.settings, Settings::default(), "{blob}");
+            assert!(l.keep_backup, "{blob}");
+            assert!(
+                l.problems.iter().any(|p| p.contains(needle)),
+                "{blob}: {:?}",
+                l.problems
+            );
+        }
+    }
+
+    #[test]
+    fn keeps_valid_parts_and_reports_the_rest() {
+        let l = load(Some(
+            r#"{"version":1,"signals":{"enabled":false,"exceptions":["Good.test","co.uk",7,"good.test","ftp://x.test"],"extra":1},"zzz":true}"#,
+        ));
+        assert!(!l.settings.signals.enabled);
+        assert_eq!(
+            l.settings.signals.exceptions,
+            vec![SiteKey::from_host("good.test").unwrap()]
+        );
+        assert!(l.keep_backup);
+        assert_eq!(l.problems.len(), 5, "{:?}", l.problems);
+        let l = load(Some(
+            r#"{"version":1,"signals":{"enabled":"yes","exceptions":"a.test"}}"#,
+        ));
+        assert!(l.settings.signals.enabled);
+        assert_eq!(l.problems.len(), 2);
+    }
+
+    #[test]
+    fn import_is_all_or_nothing() {
+        assert!(
+            import(r#"{"version":1,"signals":{"enabled":true,"exceptions":["a.test"]}}"#).is_ok()
+        );
+        let e = import(r#"{"version":1,"signals":{"exceptions":["a.test",""]}}"#).unwrap_err();
+        assert_eq!(
+            e.problems,
+            vec!["`signals.exceptions[1]`: the site is empty"]
+        );
+        assert!(import("").is_err());
+        assert!(
+            import(&" ".repeat(MAX_BLOB + 1)).is_err()
+                || import(&"x".repeat(MAX_BLOB + 1)).is_err()
+        );
+    }
+
+    #[test]
+    fn exception_edits_normalise_and_dedupe() {
+        let mut s = Settings::default();
+        assert_eq!(
+            s.add_signal_exception("WWW.Site.Test").unwrap().as_str(),
+            "site.test"
+        );
+        s.add_signal_exception("site.test").unwrap();
+        assert_eq!(s.signals.exceptions.len(), 1);
+        assert!(s.add_signal_exception("").is_err());
+        assert!(s.remove_signal_exception("https://site.test/").unwrap());
+        assert!(!s.remove_signal_exception("site.test").unwrap());
+    }
+}

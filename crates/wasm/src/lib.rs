@@ -1,0 +1,171 @@
+//! # crumbwall-wasm
+//!
+//! The WebAssembly face of `crumbwall-core`: `#[wasm_bindgen]` exports that convert JavaScript
+//! values to core types and back. No decisions are made here.
+//!
+//! Conventions for every export:
+//! - Errors come back as thrown `Error` objects with a readable message (never a trap); the core
+//!   never panics, so the instance stays usable after any error.
+//! - String arguments arrive as `JsValue` and are checked: any JavaScript value is accepted
+//!   without trapping.
+//! - Hot paths (called per request) take and return strings, numbers and booleans only.
+//! - Structured results are plain JSON-compatible objects (no `Map`s, `null` for absent values).
+
+use crumbwall_core::{settings, signals, SiteKey};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Reads a string argument. Arguments are taken as `JsValue` (never `&str`) so that a wrong type
+/// from JavaScript is a thrown error, not an out-of-bounds trap in the generated glue.
+fn text(v: &JsValue, what: &str) -> Result<String, JsError> {
+    v.as_string()
+        .ok_or_else(|| JsError::new(&format!("{what} must be a string")))
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The crate version, for the About section and diagnostics.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// The site (registrable domain) of a URL, or `undefined` when the URL is not a web page.
+#[wasm_bindgen(js_name = siteOfUrl)]
+pub fn site_of_url(url: &JsValue) -> Option<String> {
+    SiteKey::from_url(&url.as_string()?)
+        .ok()
+        .map(|s| s.to_string())
+}
+
+/// Normalises what a user typed into a site box; throws with the reason when it is not a site.
+#[wasm_bindgen(js_name = parseSite)]
+pub fn parse_site(input: &JsValue) -> Result<String, JsError> {
+    SiteKey::parse_user_input(&text(input, "the site")?)
+        .map(|s| s.to_string())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// The engine instance the background holds: the current settings and every decision made
+/// from them.
+#[wasm_bindgen]
+pub struct Crumbwall {
+    settings: settings::Settings,
+    load: Option<settings::SettingsLoad>,
+}
+
+#[wasm_bindgen]
+impl Crumbwall {
+    /// Loads stored settings (`undefined`/empty for a first run). Never throws: problems are
+    /// reported by [`Crumbwall::load_report`].
+    #[wasm_bindgen(constructor)]
+    pub fn new(stored: &JsValue) -> Crumbwall {
+        // Anything but a string (undefined, null, a number...) is "nothing stored".
+        let load = settings::load(stored.as_string().as_deref());
+        Crumbwall {
+            settings: load.settings.clone(),
+            load: Some(load),
+        }
+    }
+
+    /// `{ problems: string[], keepBackup: boolean, migratedFrom: number|null }` from loading.
+    #[wasm_bindgen(js_name = loadReport)]
+    pub fn load_report(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Report<'a> {
+            problems: &'a [String],
+            keep_backup: bool,
+            migrated_from: Option<u64>,
+        }
+        let empty = Vec::new();
+        let (problems, keep_backup, migrated_from) = match &self.load {
+            Some(l) => (&l.problems, l.keep_backup, l.migrated_from),
+            None => (&empty, false, None),
+        };
+        to_js(&Report {
+            problems,
+            keep_backup,
+            migrated_from,
+        })
+    }
+
+    /// The settings in their stored form (JSON text).
+    #[wasm_bindgen(js_name = settingsJson)]
+    pub fn settings_json(&self) -> String {
+        self.settings.to_json()
+    }
+
+    /// The settings as a plain object, for the UI.
+    pub fn settings(&self) -> Result<JsValue, JsError> {
+        to_js(&self.settings)
+    }
+
+    /// Replaces all settings with an imported file's; throws (changing nothing) listing every
+    /// problem when the file is not valid.
+    #[wasm_bindgen(js_name = importSettings)]
+    pub fn import_settings(&mut self, file: &JsValue) -> Result<(), JsError> {
+        let s = settings::import(&text(file, "the settings file")?)
+            .map_err(|e| JsError::new(&e.to_string()))?;
+        self.settings = s;
+        Ok(())
+    }
+
+    /// Turns both signals on or off globally.
+    #[wasm_bindgen(js_name = setSignalsEnabled)]
+    pub fn set_signals_enabled(&mut self, on: bool) {
+        self.settings.signals.enabled = on;
+    }
+
+    /// Adds a signal exception; returns the normalised site, throws when the input is no site.
+    #[wasm_bindgen(js_name = addSignalException)]
+    pub fn add_signal_exception(&mut self, input: &JsValue) -> Result<String, JsError> {
+        self.settings
+            .add_signal_exception(&text(input, "the site")?)
+            .map(|s| s.to_string())
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Removes a signal exception; returns whether the site was listed.
+    #[wasm_bindgen(js_name = removeSignalException)]
+    pub fn remove_signal_exception(&mut self, input: &JsValue) -> Result<bool, JsError> {
+        self.settings
+            .remove_signal_exception(&text(input, "the site")?)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Hot path: whether a request whose top-level page is `top_url` carries DNT and GPC.
+    #[wasm_bindgen(js_name = signalsApply)]
+    pub fn signals_apply(&self, top_url: &JsValue) -> bool {
+        // Not a string: no site to except, so the signals follow the global switch.
+        signals::applies(&self.settings, &top_url.as_string().unwrap_or_default())
+    }
+
+    /// Whether the signals are sent on pages of `host`.
+    #[wasm_bindgen(js_name = signalsOnHost)]
+    pub fn signals_on_host(&self, host: &JsValue) -> bool {
+        self.settings.signals.enabled
+            && !signals::is_excepted_host(&self.settings, &host.as_string().unwrap_or_default())
+    }
+
+    /// The dynamic declarativeNetRequest rules that send the signals (Chromium).
+    #[wasm_bindgen(js_name = signalRules)]
+    pub fn signal_rules(&self) -> Result<JsValue, JsError> {
+        to_js(&signals::dnr_rules(&self.settings))
+    }
+
+    /// `excludeMatches` patterns for the page script that sets the JavaScript properties.
+    #[wasm_bindgen(js_name = signalScriptExcludes)]
+    pub fn signal_script_excludes(&self) -> Result<JsValue, JsError> {
+        to_js(&signals::content_script_excludes(&self.settings))
+    }
+
+    /// The header names and values the signals send, as `[[name, value], ...]`.
+    #[wasm_bindgen(js_name = signalHeaders)]
+    pub fn signal_headers() -> Result<JsValue, JsError> {
+        to_js(&signals::HEADERS)
+    }
+}

@@ -1,0 +1,46 @@
+//! `cargo xtask` — build, test and run Crumbwall.
+//!
+//! - `cargo xtask build`: sets up whatever is missing (wasm32 target, wasm-bindgen CLI at the
+//!   crate's exact version, npm dependencies from the lockfile), builds the core to WebAssembly,
+//!   and assembles `dist/crumbwall-chrome.zip` and `dist/crumbwall-firefox.zip`.
+//! - `cargo xtask test`: native unit tests, WASM facade tests in Node, `web-ext lint`, and the
+//!   end-to-end suites in headless Chromium and Firefox; ends with `N passed, N failed`.
+//! - `cargo xtask run [--browser chromium|firefox]`: the demo page in a browser with the extension.
+
+mod build;
+mod dist;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <build|test|run> [options]
+
+  build                      set up tools, build the WASM core and dist/*.zip
+  test [--only SUITE,...]    run every test suite (unit, wasm, lint, e2e-chromium, e2e-firefox)
+  run [--browser chromium|firefox]
+                             open the demo page with the extension loaded";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("build") => build::build().map(|_| ExitCode::SUCCESS),
+        Some("test") => test::test(&args[1..]),
+        Some("run") => test::run_demo(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            Ok(ExitCode::from(2))
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,72 @@
+// The engine: the WASM core instance, its settings, and their safe storage.
+//
+// Settings live in storage.local under `settings` as the core's versioned JSON document, written
+// in one `set` call (atomic). A blob the core cannot fully read is kept under `settingsBackups`
+// and its problems under `settingsProblems`, so the popup can say so; nothing is lost silently.
+
+import init, { Crumbwall } from '../pkg/crumbwall_wasm.js';
+import { api } from './platform.js';
+
+const MAX_BACKUPS = 5;
+
+/** @type {Crumbwall | null} */
+let core = null;
+
+/** The core once loaded, or null before (synchronous, for per-request listeners). */
+export function engine() {
+  return core;
+}
+
+async function load() {
+  await init({ module_or_path: api.runtime.getURL('extension/pkg/crumbwall_wasm_bg.wasm') });
+  const stored = (await api.storage.local.get('settings')).settings;
+  const blob = stored === undefined || stored === null ? undefined : typeof stored === 'string' ? stored : JSON.stringify(stored);
+  const c = new Crumbwall(blob);
+  const report = c.loadReport();
+  if (report.keepBackup) {
+    const { settingsBackups = [] } = await api.storage.local.get('settingsBackups');
+    const backups = [...(Array.isArray(settingsBackups) ? settingsBackups : []), { savedAt: Date.now(), blob, problems: report.problems }];
+    await api.storage.local.set({
+      settingsBackups: backups.slice(-MAX_BACKUPS),
+      settingsProblems: { at: Date.now(), problems: report.problems },
+    });
+    console.warn('crumbwall: stored settings had problems; a backup was kept', report.problems);
+  }
+  core = c;
+  if (blob === undefined || report.keepBackup || report.migratedFrom != null) await save();
+  return c;
+}
+
+/** Resolves to the core once the WASM module is instantiated and settings are loaded. */
+export const ready = load();
+
+/** Writes the current settings (one atomic storage write). */
+export async function save() {
+  await api.storage.local.set({ settings: core.settingsJson() });
+}
+
+let queue = Promise.resolve();
+
+/**
+ * Runs `change(core)` and then `after()` (re-applying rules), one change at a time so concurrent
+ * messages never interleave. If `change` throws, nothing is saved and the error is returned to
+ * the caller.
+ * @template T
+ * @param {(core: Crumbwall) => T} change
+ * @param {() => Promise<void>} after
+ * @returns {Promise<T>}
+ */
+export function mutate(change, after) {
+  const run = queue.then(async () => {
+    const c = await ready;
+    const before = c.settingsJson();
+    const result = change(c);
+    if (c.settingsJson() !== before) {
+      await save();
+      await after();
+    }
+    return result;
+  });
+  queue = run.catch(() => {});
+  return run;
+}

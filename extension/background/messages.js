@@ -1,0 +1,58 @@
+// Messages from the extension's own pages (popup, options, onboarding). Every message is checked:
+// the sender must be this extension's own page (never a content script or a web page), and the
+// message must have a known `type` with fields of the right type.
+
+import { api } from './platform.js';
+
+/** @type {Map<string, {check: (m: object) => string | null, run: (m: object, sender: object) => Promise<unknown>}>} */
+const handlers = new Map();
+
+/**
+ * Registers a handler. `fields` maps field name to 'string' | 'boolean' | 'number' | 'string?'.
+ */
+export function handle(type, fields, run) {
+  const check = (m) => {
+    for (const [name, kind] of Object.entries(fields)) {
+      const optional = kind.endsWith('?');
+      const base = optional ? kind.slice(0, -1) : kind;
+      const v = m[name];
+      if (v === undefined && optional) continue;
+      if (typeof v !== base) return `field \`${name}\` must be a ${base}`;
+      if (base === 'string' && v.length > 100_000) return `field \`${name}\` is too long`;
+    }
+    return null;
+  };
+  handlers.set(type, { check, run });
+}
+
+function fromOwnPage(sender) {
+  if (sender.id !== api.runtime.id) return false;
+  if (sender.tab && !String(sender.url ?? '').startsWith(api.runtime.getURL(''))) return false;
+  return String(sender.url ?? '').startsWith(api.runtime.getURL(''));
+}
+
+/** Installs the router. Call synchronously at background start. */
+export function installMessageRouter() {
+  api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+    if (!fromOwnPage(sender)) return false;
+    if (!message || typeof message !== 'object' || typeof message.type !== 'string') {
+      sendResponse({ error: 'malformed message' });
+      return false;
+    }
+    const h = handlers.get(message.type);
+    if (!h) {
+      sendResponse({ error: `unknown message type ${message.type}` });
+      return false;
+    }
+    const problem = h.check(message);
+    if (problem) {
+      sendResponse({ error: problem });
+      return false;
+    }
+    h.run(message, sender).then(
+      (result) => sendResponse({ ok: true, result }),
+      (e) => sendResponse({ error: String(e?.message ?? e) }),
+    );
+    return true;
+  });
+}

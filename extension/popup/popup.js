@@ -1,0 +1,56 @@
+// The popup: what Crumbwall does on the current site, and the controls to change it.
+// Presentation only; every decision comes from the background (the core).
+import { localize, send, t } from '../shared/ui.js';
+import { api } from '../background/platform.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** The tab to show: `?tabId=N` (tests, or the popup opened as a page), else the active tab. */
+function target() {
+  const q = new URLSearchParams(location.search);
+  const tabId = Number.parseInt(q.get('tabId') ?? '', 10);
+  return Number.isInteger(tabId) ? { tabId } : {};
+}
+
+async function render() {
+  const state = await send('getState', target());
+  const problems = state.settingsProblems?.problems ?? [];
+  $('problems').hidden = problems.length === 0;
+  $('problem-list').replaceChildren(...problems.map((p) => Object.assign(document.createElement('li'), { textContent: p })));
+
+  $('site').textContent = state.site ?? t('popupNoSite');
+  const supported = Boolean(state.site);
+  $('unsupported').hidden = supported;
+  $('signals').hidden = !supported;
+  if (!supported) return;
+
+  const s = state.signals;
+  const stateEl = $('signals-state');
+  stateEl.className = `state ${s.sent ? 'on' : 'off'}`;
+  stateEl.textContent = !s.enabled ? t('signalsOffGlobally') : s.excepted ? t('signalsExcepted') : t('signalsSent');
+  const box = $('signals-site');
+  box.checked = s.sent;
+  box.disabled = !s.enabled;
+  box.onchange = async () => {
+    $('signals-error').textContent = '';
+    try {
+      await send('setSignalException', { site: state.site, excepted: !box.checked });
+    } catch (e) {
+      $('signals-error').textContent = e.message;
+    }
+    await render();
+  };
+}
+
+localize();
+$('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
+$('dismiss').addEventListener('click', async () => {
+  await send('dismissProblems');
+  await render();
+});
+render()
+  .then(() => document.body.setAttribute('data-ready', '1'))
+  .catch((e) => {
+    $('site').textContent = e.message;
+    document.body.setAttribute('data-ready', 'error');
+  });

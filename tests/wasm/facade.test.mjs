@@ -1,0 +1,104 @@
+// Tests of the WASM facade as the extension uses it: the built package (extension/pkg), in Node.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { initSync, Crumbwall, siteOfUrl, parseSite, version } from '../../extension/pkg/crumbwall_wasm.js';
+
+initSync({ module: readFileSync(new URL('../../extension/pkg/crumbwall_wasm_bg.wasm', import.meta.url)) });
+
+test('sites are normalised to registrable domains', () => {
+  assert.equal(siteOfUrl('https://www.news.bbc.co.uk/a?b#c'), 'bbc.co.uk');
+  assert.equal(siteOfUrl('http://site.test:8080/'), 'site.test');
+  assert.equal(siteOfUrl('about:blank'), undefined);
+  assert.equal(siteOfUrl('chrome://extensions'), undefined);
+  assert.equal(parseSite('  WWW.Example.COM/path '), 'example.com');
+  assert.throws(() => parseSite(''), /the site is empty/);
+  assert.throws(() => parseSite('co.uk'), /public suffix/);
+  assert.throws(() => parseSite('ftp://example.com'), /not a web address/);
+  assert.match(version(), /^\d+\.\d+\.\d+/);
+});
+
+test('first run gives defaults with no problems', () => {
+  const c = new Crumbwall(undefined);
+  assert.deepEqual(c.loadReport(), { problems: [], keepBackup: false, migratedFrom: null });
+  assert.deepEqual(c.settings(), { version: 1, signals: { enabled: true, exceptions: [] } });
+  assert.equal(c.signalsApply('http://site.test/'), true);
+});
+
+test('a corrupt stored blob is reported and asks for a backup', () => {
+  const c = new Crumbwall('{"version":1,"signals":{"enabled":tru');
+  const r = c.loadReport();
+  assert.equal(r.keepBackup, true);
+  assert.match(r.problems[0], /not valid JSON/);
+  assert.equal(c.settings().signals.enabled, true);
+  const partial = new Crumbwall('{"version":1,"signals":{"enabled":false,"exceptions":["ok.test","co.uk"]}}');
+  assert.deepEqual(partial.settings().signals, { enabled: false, exceptions: ['ok.test'] });
+  assert.equal(partial.loadReport().problems.length, 1);
+});
+
+test('exceptions drive rules, page-script excludes and the per-request decision', () => {
+  const c = new Crumbwall(undefined);
+  assert.equal(c.addSignalException('https://www.news.test/x'), 'news.test');
+  assert.throws(() => c.addSignalException('not a site'), /not a valid domain/);
+  assert.equal(c.signalsApply('http://news.test:1234/'), false);
+  assert.equal(c.signalsApply('http://sub.news.test/'), false);
+  assert.equal(c.signalsApply('http://site.test/'), true);
+  assert.equal(c.signalsOnHost('www.news.test'), false);
+  const rules = c.signalRules();
+  assert.equal(rules.length, 2);
+  assert.deepEqual(rules[0].condition, { resourceTypes: ['main_frame'], excludedRequestDomains: ['news.test'] });
+  assert.deepEqual(rules[1].condition.excludedTopDomains, ['news.test']);
+  assert.deepEqual(rules[0].action.requestHeaders, [
+    { header: 'DNT', operation: 'set', value: '1' },
+    { header: 'Sec-GPC', operation: 'set', value: '1' },
+  ]);
+  assert.deepEqual(c.signalScriptExcludes(), ['*://news.test/*', '*://*.news.test/*']);
+  assert.deepEqual(Crumbwall.signalHeaders(), [['DNT', '1'], ['Sec-GPC', '1']]);
+  assert.equal(c.removeSignalException('news.test'), true);
+  assert.equal(c.signalsApply('http://news.test/'), true);
+  c.setSignalsEnabled(false);
+  assert.deepEqual(c.signalRules(), []);
+  assert.equal(c.signalsApply('http://site.test/'), false);
+  const saved = c.settingsJson();
+  assert.deepEqual(new Crumbwall(saved).settings(), c.settings());
+});
+
+test('a bad import throws and changes nothing', () => {
+  const c = new Crumbwall(undefined);
+  c.addSignalException('keep.test');
+  const before = c.settingsJson();
+  assert.throws(() => c.importSettings('{"version":1,"signals":{"exceptions":["a.test",""]}}'), /exceptions\[1\].*empty/);
+  assert.throws(() => c.importSettings('[]'), /JSON object/);
+  assert.throws(() => c.importSettings('{"version":7}'), /newer Crumbwall/);
+  assert.equal(c.settingsJson(), before);
+  c.importSettings('{"version":1,"signals":{"enabled":false,"exceptions":["b.test"]}}');
+  assert.deepEqual(c.settings().signals, { enabled: false, exceptions: ['b.test'] });
+});
+
+test('hostile values from JavaScript never trap the instance', () => {
+  const c = new Crumbwall(undefined);
+  const huge = 'a.'.repeat(2_000_000) + 'test';
+  const hostile = [undefined, null, 42, {}, [], true, '\uD800', '\uDFFF\uD800x.test', huge, 'http://\u0000/', '💥.test', 'http://[::1'];
+  for (const v of hostile) {
+    for (const call of [
+      () => siteOfUrl(v),
+      () => parseSite(v),
+      () => c.addSignalException(v),
+      () => c.removeSignalException(v),
+      () => c.signalsApply(v),
+      () => c.signalsOnHost(v),
+      () => c.importSettings(v),
+      () => new Crumbwall(v).loadReport(),
+    ]) {
+      try {
+        call();
+      } catch (e) {
+        // A thrown Error is fine; a trap (RuntimeError: unreachable) is not.
+        assert.ok(!(e instanceof WebAssembly.RuntimeError), `trap on ${String(v).slice(0, 40)}: ${e}`);
+      }
+    }
+  }
+  // Still alive and correct afterwards.
+  assert.equal(c.signalsApply('http://site.test/'), true);
+  assert.equal(siteOfUrl('https://a.example.org/'), 'example.org');
+});
