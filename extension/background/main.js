@@ -10,6 +10,9 @@ import { handle, installMessageRouter } from './messages.js';
 
 installSignalListeners();
 installMessageRouter();
+// A start-up listener makes the browser start the background with the browser (Firefox otherwise
+// waits for the first event), so the page script and rules are re-applied before browsing begins.
+api.runtime.onStartup.addListener(() => {});
 
 async function tabUrl(m) {
   if (typeof m.url === 'string') return m.url;
@@ -49,5 +52,10 @@ handle('dismissProblems', {}, async () => {
 // Start: load settings, bring rules and page scripts in line, then tell tests and pages we are up.
 ready
   .then(applySignals)
-  .then(() => sessionStorage.set({ ready: Date.now() }))
-  .catch((e) => console.error('crumbwall: start-up failed', e));
+  // startupMs: from the background's start (its time origin) to ready-to-decide.
+  .then(() => sessionStorage.set({ ready: Date.now(), startupMs: Math.round(performance.now() * 10) / 10 }))
+  .catch((e) => {
+    console.error('crumbwall: start-up failed', e);
+    // Kept for the popup and for diagnosis; the static protections stay in force regardless.
+    api.storage.local.set({ startupError: { at: Date.now(), message: String(e?.message ?? e) } });
+  });

@@ -13,16 +13,35 @@ export const browserName = isFirefox ? 'firefox' : 'chromium';
 /** Dynamic DNR rule ids owned by the signals feature (see crates/core/src/dnr.rs `ids`). */
 const SIGNAL_RULE_IDS = { first: 1000, count: 100 };
 
+/** Firefox: the top-level page URL of each tab, from its main_frame requests. */
+const tabTop = new Map();
+
 /**
- * The top-level page URL of a webRequest `details` object (Firefox only fills `frameAncestors`).
+ * The top-level page URL of a Firefox webRequest `details` object, synchronously when known
+ * (top-frame requests, frame loads with `frameAncestors`, tabs seen navigating), else a promise
+ * (a tab that navigated before the event page woke up is looked up with tabs.get).
  * @param {object} details
- * @returns {string}
+ * @returns {string | Promise<string>}
  */
 function topUrlOf(details) {
-  if (details.type === 'main_frame') return details.url;
+  if (details.type === 'main_frame') {
+    if (details.tabId >= 0) tabTop.set(details.tabId, details.url);
+    return details.url;
+  }
+  if (details.frameId === 0) return details.documentUrl ?? details.originUrl ?? '';
   const ancestors = details.frameAncestors;
   if (Array.isArray(ancestors) && ancestors.length > 0) return ancestors[ancestors.length - 1].url ?? '';
-  return details.documentUrl ?? details.originUrl ?? '';
+  if (details.tabId < 0) return details.documentUrl ?? details.originUrl ?? '';
+  const known = tabTop.get(details.tabId);
+  if (known !== undefined) return known;
+  return api.tabs.get(details.tabId).then(
+    (tab) => tab.url ?? '',
+    () => '',
+  );
+}
+
+if (isFirefox) {
+  api.tabs.onRemoved.addListener((tabId) => tabTop.delete(tabId));
 }
 
 /**
@@ -38,11 +57,11 @@ export const signalHeaders = {
    */
   installListener(decider, ready) {
     if (!isFirefox) return;
-    const handle = (details) => {
+    const decide = (details, topUrl) => {
       const d = decider();
       let send;
       try {
-        send = d.apply(topUrlOf(details));
+        send = d.apply(topUrl);
       } catch (e) {
         console.error('crumbwall: signals decision failed, sending signals', e);
         send = true;
@@ -54,7 +73,12 @@ export const signalHeaders = {
       return { requestHeaders: headers };
     };
     api.webRequest.onBeforeSendHeaders.addListener(
-      (details) => (decider() ? handle(details) : ready.then(() => handle(details), () => ({}))),
+      (details) => {
+        const top = topUrlOf(details);
+        // Synchronous whenever the engine is loaded and the top page is known (the usual case).
+        if (decider() && typeof top === 'string') return decide(details, top);
+        return Promise.all([ready, top]).then(([, t]) => decide(details, t), () => ({}));
+      },
       { urls: ['<all_urls>'] },
       ['blocking', 'requestHeaders'],
     );
@@ -72,8 +96,8 @@ export const signalHeaders = {
 };
 
 /**
- * Registers (or replaces) a content script registered at runtime. Chromium persists registrations
- * across restarts itself; Firefox re-registers at every start (the background calls this then).
+ * Registers (or updates) a content script at runtime. Registrations persist across browser
+ * restarts; the background also re-applies them at every start.
  * @param {{id: string, js: string[], world?: 'MAIN'|'ISOLATED', excludeMatches?: string[]}} script
  */
 export async function registerContentScript(script) {
@@ -85,7 +109,7 @@ export async function registerContentScript(script) {
     runAt: 'document_start',
     world: script.world ?? 'ISOLATED',
     excludeMatches: script.excludeMatches ?? [],
-    persistAcrossSessions: !isFirefox,
+    persistAcrossSessions: true,
   };
   if (!isFirefox) entry.matchOriginAsFallback = true;
   const found = await api.scripting.getRegisteredContentScripts({ ids: [script.id] });

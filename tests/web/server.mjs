@@ -84,7 +84,11 @@ const BANNER_PNG = makePng(300, 50, [230, 120, 20]);
 
 const rand = () => crypto.randomBytes(8).toString('hex');
 
-/** Escapes text for HTML. */
+/**
+ * Escapes text for HTML.
+ * @param {unknown} s
+ * @returns {string}
+ */
 export function esc(s) {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
@@ -96,6 +100,7 @@ export function esc(s) {
  * block). The values are also kept in `window.__crumbwallProbe`, and the fetch promise is
  * pushed to `window.__pending` so the "ready" script waits for it.
  * @param {string} frame label reported as `frame=` (top, same, social, ...)
+ * @returns {string} HTML
  */
 export function probeScript(frame) {
   return `<script>(function(){
@@ -108,8 +113,11 @@ catch (e) { (new Image()).src = u; }
 })();</script>`;
 }
 
-/** Script at the end of <body>: sets document.title = 'ready' after the load event and once
- *  the page's own pending requests (probe, /api/data, storage writes) have settled (max 5 s). */
+/**
+ * Script at the end of <body>: sets document.title = 'ready' after the load event and once
+ * the page's own pending requests (probe, /api/data, storage writes) have settled (max 5 s).
+ * @returns {string} HTML
+ */
 export function readyScript() {
   return `<script>
 window.addEventListener('load', function () {
@@ -124,7 +132,10 @@ window.addEventListener('load', function () {
 </script>`;
 }
 
-/** First-party storage writes done by JS: cookie `cart`, localStorage, IndexedDB. */
+/**
+ * First-party storage writes done by JS: cookie `cart`, localStorage, IndexedDB `crumbwall-test`.
+ * @returns {string} HTML
+ */
 export function firstPartyStorageScript() {
   return `<script>
 document.cookie = 'cart=3; path=/';
@@ -152,6 +163,7 @@ window.__pending.push(new Promise(function (res) {
  * The embeds every publisher page carries: first-party css/js/img, same-site iframe and the
  * third parties (ads script, analytics script, social iframe, pixel).
  * @param {(host: string) => string} origin
+ * @returns {string} HTML
  */
 export function publisherEmbeds(origin) {
   return `
@@ -181,7 +193,11 @@ ${readyScript()}
 </body></html>`;
 }
 
-/** Publisher article page (`/`, `/page`). */
+/**
+ * Publisher article page (`/`, `/page`).
+ * @param {{host: string, origin: (host: string) => string}} ctx
+ * @returns {string} HTML
+ */
 export function pagePublisher(ctx) {
   return publisherDocument({
     title: `${ctx.host} - loading`,
@@ -191,7 +207,11 @@ ${publisherEmbeds(ctx.origin)}`,
   });
 }
 
-/** Human-friendly demo page (`site.test/demo`). */
+/**
+ * Human-friendly demo page (`site.test/demo`).
+ * @param {{host: string, origin: (host: string) => string}} ctx
+ * @returns {string} HTML
+ */
 export function pageDemo(ctx) {
   return publisherDocument({
     title: 'Crumbwall demo - loading',
@@ -213,13 +233,20 @@ ${publisherEmbeds(ctx.origin)}`,
   });
 }
 
-/** Same-site iframe document (`/frame`). */
+/**
+ * Same-site iframe document (`/frame`).
+ * @returns {string} HTML
+ */
 export function pageFrame() {
   return `<!doctype html><html><head>${probeScript('same')}<meta charset="utf-8"><title>frame</title></head>
 <body style="margin:0;font:14px sans-serif;background:#eef">same-site frame</body></html>`;
 }
 
-/** Tracker-free page (`/plain`): no third parties, no cookies, no storage. */
+/**
+ * Tracker-free page (`/plain`): no third parties, no cookies, no storage.
+ * @param {{host: string}} ctx
+ * @returns {string} HTML
+ */
 export function pagePlain(ctx) {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>plain - loading</title>
@@ -230,7 +257,12 @@ ${'<p>Plain text paragraph without any third party content.</p>\n'.repeat(20)}
 </body></html>`;
 }
 
-/** Social widget document (`social.test/widget/like`, `/widget/share`). */
+/**
+ * Social widget document (`social.test/widget/like`, `/widget/share`).
+ * @param {object} ctx
+ * @param {'like'|'share'} what
+ * @returns {string} HTML
+ */
 export function pageSocialWidget(ctx, what) {
   return `<!doctype html><html><head>${probeScript('social')}<meta charset="utf-8"><title>${what}</title></head>
 <body style="margin:0;font:14px sans-serif">
@@ -274,8 +306,7 @@ var p = fetch(u, { mode: 'no-cors', credentials: 'include', keepalive: true }).c
 }
 
 // ---------------------------------------------------------------------------------------------
-// Routes: role -> path -> { kind, handler(ctx) }.
-// A handler returns nothing and uses ctx.send(...)/ctx.setCookie(...).
+// Routes
 
 /** Reuses the incoming cookie value (like real trackers do) or makes a new random one. */
 function trackerId(ctx, name, make = rand) {
@@ -284,6 +315,11 @@ function trackerId(ctx, name, make = rand) {
 
 function html(ctx, body) { ctx.send(200, 'text/html; charset=utf-8', body); }
 
+/**
+ * Route table: role -> path -> `{ kind, handler(ctx) }`. A handler uses ctx.send(...) /
+ * ctx.setCookie(...) / ctx.notFound(). Extend per server with startTestWeb({extraRoutes}).
+ * @type {Record<string, Record<string, {kind: string, handler: (ctx: object) => void}>>}
+ */
 export const ROUTES = {
   publisher: {
     '/': { kind: 'document', handler: (ctx) => publisherHome(ctx) },
@@ -351,7 +387,11 @@ function setSocial(ctx) {
 // ---------------------------------------------------------------------------------------------
 // Request parsing and logging
 
-/** Best-guess resource kind for a path that has no explicit route. */
+/**
+ * Best-guess resource kind for a path that has no explicit route.
+ * @param {string} path
+ * @returns {'image'|'script'|'style'|'other'}
+ */
 export function guessKind(path) {
   if (/\.(png|gif|jpe?g|webp|svg|ico)$/i.test(path)) return 'image';
   if (/\.m?js$/i.test(path)) return 'script';

@@ -42,7 +42,11 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                     }
                 }
             }
-            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         ["settings", "check", file] => {
             let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
@@ -61,15 +65,25 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         ["signals", "rules", rest @ ..] => {
             let s = settings_from(rest)?;
-            let json = serde_json::to_string_pretty(&signals::dnr_rules(&s)).map_err(|e| e.to_string())?;
+            let json =
+                serde_json::to_string_pretty(&signals::dnr_rules(&s)).map_err(|e| e.to_string())?;
             println!("{json}");
             Ok(ExitCode::SUCCESS)
         }
         ["signals", "check", url, rest @ ..] => {
             let s = settings_from(rest)?;
             let on = signals::applies(&s, url);
-            let site = SiteKey::from_url(url).map(|k| k.to_string()).unwrap_or_else(|_| "(no site)".into());
-            println!("{url}\tsite {site}\t{}", if on { "DNT: 1, Sec-GPC: 1 sent" } else { "no signals" });
+            let site = SiteKey::from_url(url)
+                .map(|k| k.to_string())
+                .unwrap_or_else(|_| "(no site)".into());
+            println!(
+                "{url}\tsite {site}\t{}",
+                if on {
+                    "DNT: 1, Sec-GPC: 1 sent"
+                } else {
+                    "no signals"
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         ["-h" | "--help" | "help"] => {

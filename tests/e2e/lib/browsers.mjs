@@ -283,7 +283,7 @@ export async function launchChromium({ extensionDir = null, profileDir, port, ho
   try {
     browser = await puppeteer.launch({
       executablePath: exe,
-      headless: true,
+      headless: process.env.CRUMBWALL_HEADFUL ? false : true,
       userDataDir: profileDir,
       enableExtensions: !!extDir, // drops puppeteer's default --disable-extensions
       args,
@@ -301,35 +301,57 @@ export async function launchChromium({ extensionDir = null, profileDir, port, ho
     if (extDir) {
       extensionId = await chromiumExtensionId(extDir);
       const isOurWorker = (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
-      swTarget = await withTimeout(
-        browser.waitForTarget(isOurWorker, { timeout }),
-        timeout + 1000,
-        `Chromium: the extension's service worker (chrome-extension://${extensionId}/) did not start within ${timeout} ms`,
-      ).catch(async (e) => {
+      swTarget = await browser.waitForTarget(isOurWorker, { timeout }).catch(() => {
         // Maybe the id differs (e.g. a "key" we could not parse): take any extension worker.
         const any = browser.targets().find((t) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'));
         if (any) return any;
-        throw e;
+        throw new Error(`Chromium: the extension's service worker (chrome-extension://${extensionId}/) did not start within ${timeout} ms `
+          + `(manifest error, missing background.service_worker file, or a worker that throws at startup? `
+          + `try: ${exe} --load-extension=${extDir} without --headless, or read chrome://extensions)`);
       });
       extensionId = new URL(swTarget.url()).host;
     }
     const launchMs = Date.now() - t0;
-    let worker = null;
-    const getWorker = async () => {
-      const isOurs = (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
-      let target = browser.targets().find(isOurs);
-      if (!target) {
-        // The worker was stopped (idle). Wake it by loading an extension URL (any path wakes
-        // the worker's registration), then wait for the target.
-        const p = await browser.newPage();
-        try {
-          await p.goto(`chrome-extension://${extensionId}/manifest.json`, { timeout: 5000 }).catch(() => {});
-          target = await browser.waitForTarget(isOurs, { timeout: 10000 });
-        } finally { await p.close().catch(() => {}); }
-        worker = null;
+    // evalBackground talks to the worker over its own CDP session with Runtime.evaluate (not
+    // puppeteer's WebWorker, whose session goes stale for good once the worker is stopped).
+    // A worker with DevTools attached is not stopped for idleness (checked: 45 s), but one that
+    // was stopped anyway (crash, chrome://serviceworker-internals, ServiceWorker.stopAllWorkers)
+    // is restarted with ServiceWorker.startWorker from a temporary page session.
+    let bgSession = null;
+    const isOurs = (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
+    const rawEval = async (session, expression, ms) => {
+      const call = session.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true, userGesture: true });
+      const r = ms ? await withTimeout(call, ms, 'background evaluate timed out') : await call;
+      if (r.exceptionDetails) {
+        const d = r.exceptionDetails;
+        throw new Error(`evalBackground: ${d.exception?.description || d.text}`);
       }
-      if (target !== swTarget || !worker) { swTarget = target; worker = await target.worker(); }
-      return worker;
+      return r.result.value;
+    };
+    const wakeWorker = async () => {
+      const p = await browser.newPage();
+      try {
+        const s = await p.createCDPSession();
+        await s.send('ServiceWorker.enable');
+        await s.send('ServiceWorker.startWorker', { scopeURL: `chrome-extension://${extensionId}/` });
+        await browser.waitForTarget(isOurs, { timeout: 10000 });
+      } finally { await p.close().catch(() => {}); }
+    };
+    const getBgSession = async () => {
+      if (bgSession) {
+        try { await rawEval(bgSession, '1', 2000); return bgSession; } catch { /* stale */ }
+        await bgSession.detach().catch(() => {});
+        bgSession = null;
+        await wakeWorker();
+      }
+      const target = browser.targets().find(isOurs) || await browser.waitForTarget(isOurs, { timeout: 10000 });
+      bgSession = await target.createCDPSession();
+      await rawEval(bgSession, '1', 5000).catch(async () => {
+        await bgSession.detach().catch(() => {});
+        await wakeWorker();
+        bgSession = await (browser.targets().find(isOurs)).createCDPSession();
+      });
+      return bgSession;
     };
     const handle = makeHandle({
       browser,
@@ -339,6 +361,7 @@ export async function launchChromium({ extensionDir = null, profileDir, port, ho
       profileDir,
       port,
       launchMs,
+      launchedAt: t0,
       async openExtensionPage(p) {
         requireExtension(handle);
         const page = await browser.newPage();
@@ -347,14 +370,8 @@ export async function launchChromium({ extensionDir = null, profileDir, port, ho
       },
       async evalBackground(fn, ...a) {
         requireExtension(handle);
-        const w = await getWorker();
-        try {
-          return await w.evaluate(fn, ...a);
-        } catch (e) {
-          if (!/Target closed|Session closed|detached|Execution context/i.test(String(e.message))) throw e;
-          worker = null;
-          return (await getWorker()).evaluate(fn, ...a);
-        }
+        const session = await getBgSession();
+        return rawEval(session, `(${fn.toString()})(...${JSON.stringify(a)})`);
       },
     });
     return handle;
@@ -367,8 +384,12 @@ export async function launchChromium({ extensionDir = null, profileDir, port, ho
 // ---------------------------------------------------------------------------------------------
 // Firefox
 
-/** A stable UUID derived from the gecko id (so the moz-extension:// origin is the same across
- *  launches of the same profile when no uuid is given). */
+/**
+ * A stable UUID derived from the gecko id (so the moz-extension:// origin is the same across
+ * launches of the same profile when no uuid is given).
+ * @param {string} seed
+ * @returns {string}
+ */
 export function stableUuid(seed) {
   const h = crypto.createHash('sha256').update(String(seed)).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
@@ -480,7 +501,7 @@ export async function launchFirefox({ extensionDir = null, xpiPath = null, profi
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: exe,
-      headless: true,
+      headless: process.env.CRUMBWALL_HEADFUL ? false : true,
       userDataDir: profileDir,
       extraPrefsFirefox: allPrefs,
       args: ['--remote-allow-system-access'],
@@ -530,16 +551,26 @@ export async function launchFirefox({ extensionDir = null, xpiPath = null, profi
       profileDir,
       port,
       launchMs: Date.now() - t0,
+      launchedAt: t0,
       async openExtensionPage(p) {
         requireExtension(handle);
         return openExt(p);
       },
       async evalBackground(fn, ...a) {
         requireExtension(handle);
-        if (!evalPage || evalPage.isClosed()) evalPage = await openExt(FIREFOX_TEST_PAGE);
+        // Normally opened at launch (below); if a test closed it, reopen it as a background tab
+        // (~1 s slower: puppeteer's newPage({background: true}) waits) so the active tab stays.
+        if (!evalPage || evalPage.isClosed()) evalPage = await openExt(FIREFOX_TEST_PAGE, await browser.newPage({ background: true }));
         return evalPage.evaluate(fn, ...a);
       },
     });
+    if (withExt) {
+      // Open the evalBackground tab now, before any test page, so test pages opened later are
+      // the active tab (tabs.query({active: true}) in the extension sees the test page). This
+      // also proves the add-on is installed and enabled, with a clear error if not.
+      evalPage = await openExt(FIREFOX_TEST_PAGE);
+      handle.launchMs = Date.now() - t0;
+    }
     return handle;
   } catch (e) {
     await safeClose(browser);
@@ -561,6 +592,9 @@ function requireExtension(handle) {
  * @property {string|null} extensionOrigin chrome-extension://ID or moz-extension://UUID
  * @property {string} profileDir
  * @property {number} launchMs time from launch to "extension worker up" (chromium) / "connected" (firefox)
+ * @property {number} launchedAt Date.now() just before the browser was started (to tell a value the
+ *   background wrote in this run from one left in storage by a previous run of the same profile)
+ * @property {string} [geckoId] firefox only
  * @property {() => Promise<import('puppeteer-core').Page>} newPage
  * @property {(host: string, path?: string) => string} url http://HOST:PORT/PATH on the test web
  * @property {(path: string) => Promise<import('puppeteer-core').Page>} openExtensionPage

@@ -1,0 +1,94 @@
+// Shared set-up for the end-to-end suites: which browser, which build, fresh profiles, and
+// loading a test-web page with everything it triggers.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, launchFirefox, waitForExtensionReady, gotoAndWaitTitle } from './browsers.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** The browser under test: `CRUMBWALL_E2E_BROWSER` (chromium | firefox), set by `cargo xtask test`. */
+export const BROWSER = process.env.CRUMBWALL_E2E_BROWSER ?? 'chromium';
+
+/** The unpacked build for this browser, exactly what its zip holds (written by `cargo xtask build`). */
+export const EXTENSION_DIR = path.join(ROOT, 'target', 'unpacked', BROWSER === 'firefox' ? 'firefox' : 'chrome');
+
+if (!fs.existsSync(path.join(EXTENSION_DIR, 'manifest.json'))) {
+  throw new Error(`${EXTENSION_DIR} is missing: run \`cargo xtask build\` first`);
+}
+
+/** A fresh temporary directory for a browser profile. */
+export function freshProfile(label) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `crumbwall-${BROWSER}-${label}-`));
+}
+
+/**
+ * Launches the browser under test. With `extension: false` it is a control run (no extension).
+ * Waits until the extension's background reports ready (storage.session `ready`).
+ */
+export async function launch(web, { profileDir, extension = true } = {}) {
+  const opts = {
+    extensionDir: extension ? EXTENSION_DIR : null,
+    profileDir,
+    port: web.port,
+    executablePath: process.env.CRUMBWALL_BROWSER_PATH || undefined,
+  };
+  const h = BROWSER === 'firefox' ? await launchFirefox(opts) : await launchChromium(opts);
+  if (extension) {
+    await waitForExtensionReady(h, { key: 'ready', area: 'session', timeout: 20000 });
+    const { startupMs } = await h.evalBackground(async () => (globalThis.browser ?? globalThis.chrome).storage.session.get('startupMs'));
+    h.startupMs = startupMs;
+    console.log(`# ${BROWSER}: background start to ready ${startupMs} ms`);
+  }
+  return h;
+}
+
+/**
+ * Opens `url` in a new tab, waits for the page's `ready` title and for the probes of the frames
+ * named in `probes`. Returns the page.
+ */
+export async function visit(h, web, host, pathname = '/', { probes = ['top', 'same', 'social'] } = {}) {
+  const since = Date.now();
+  const page = await h.newPage();
+  await gotoAndWaitTitle(page, h.url(host, pathname));
+  const probe = (f) => (e) => e.t >= since && e.path === '/__probe' && new URLSearchParams(e.query).get('frame') === f;
+  await Promise.all(probes.map((f) => web.waitFor(probe(f), { timeout: 5000 }).catch(() => null)));
+  return page;
+}
+
+/** The id of the tab showing `host` (for the popup's `?tabId=`). */
+export async function tabIdFor(h, host) {
+  return h.evalBackground(async (pattern) => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    const tabs = await api.tabs.query({ url: pattern });
+    return tabs.length ? tabs[tabs.length - 1].id : null;
+  }, `*://${host}/*`);
+}
+
+/** Opens the popup as a page for the tab showing `host`, and waits until it has rendered. */
+export async function openPopup(h, host) {
+  const tabId = await tabIdFor(h, host);
+  const page = await h.openExtensionPage(`extension/popup/popup.html?tabId=${tabId}`);
+  await page.setViewport({ width: 360, height: 480 });
+  await page.waitForSelector('body[data-ready]', { timeout: 10000 });
+  return page;
+}
+
+/** Opens the options page and waits until it has rendered. */
+export async function openOptions(h) {
+  const page = await h.openExtensionPage('extension/options/options.html');
+  await page.waitForSelector('body[data-ready]', { timeout: 10000 });
+  return page;
+}
+
+/** Polls `fn` until it returns truthy (or throws after `timeout`). */
+export async function eventually(fn, { timeout = 5000, interval = 100, what = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
