@@ -15,11 +15,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod category;
 pub mod dnr;
 pub mod settings;
 pub mod signals;
 pub mod site;
 pub mod url;
 
+pub use category::Category;
 pub use settings::{Settings, SettingsLoad};
 pub use site::SiteKey;
