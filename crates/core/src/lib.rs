@@ -17,6 +17,7 @@
 
 pub mod category;
 pub mod dnr;
+pub mod engine;
 pub mod settings;
 pub mod signals;
 pub mod site;
