@@ -20,10 +20,19 @@ pub enum Category {
 
 impl Category {
     /// Every category, in display order.
-    pub const ALL: [Category; 4] = [Category::Advertising, Category::Statistical, Category::Social, Category::Consent];
+    pub const ALL: [Category; 4] = [
+        Category::Advertising,
+        Category::Statistical,
+        Category::Social,
+        Category::Consent,
+    ];
 
     /// The blocking categories enabled by default.
-    pub const BLOCKING: [Category; 3] = [Category::Advertising, Category::Statistical, Category::Social];
+    pub const BLOCKING: [Category; 3] = [
+        Category::Advertising,
+        Category::Statistical,
+        Category::Social,
+    ];
 
     /// The lowercase name used in files, settings and messages.
     pub fn as_str(self) -> &'static str {

@@ -10,9 +10,23 @@ use serde::Serialize;
 /// In DNR, a `modifyHeaders` rule applies only when its priority is at least that of the highest
 /// matching `allow`/`allowAllRequests` rule. The privacy signals must reach every request, even
 /// on a site whose blocking the user turned off, so they sit above every allow rule.
+///
+/// Filter-list rules (compiled by [`crate::compile`]) keep Adblock Plus semantics with three
+/// levels, all below [`priority::FILTER_CEILING`]: an exception (`@@`) beats a block, and an
+/// `$important` block beats an exception. Everything at or above the ceiling is reserved for the
+/// user's own choices (the site allow list) and the privacy signals.
 pub mod priority {
     /// Do Not Track / Global Privacy Control headers.
     pub const SIGNALS: u32 = 3_000_000;
+    /// Filter-list block rules.
+    pub const FILTER_BLOCK: u32 = 100;
+    /// Filter-list exceptions (`@@`, as `allow` and `allowAllRequests`): above plain blocks.
+    pub const FILTER_ALLOW: u32 = 200;
+    /// Filter-list `$important` blocks: above exceptions.
+    pub const FILTER_IMPORTANT: u32 = 300;
+    /// Every filter-list priority is below this; higher values belong to the user's site allow
+    /// list and the privacy signals.
+    pub const FILTER_CEILING: u32 = 1_000_000;
 }
 
 /// Rule ids reserved per feature for dynamic rules, so one feature's update never touches another's.
@@ -49,7 +63,7 @@ pub struct Action {
 }
 
 /// The action types the core generates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ActionType {
     /// Cancel the request.
@@ -85,7 +99,7 @@ pub enum HeaderOperation {
 }
 
 /// Resource types, as DNR names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum ResourceType {
@@ -127,15 +141,85 @@ impl ResourceType {
     ];
 }
 
+/// Whether a request is first- or third-party to the frame it comes from (by registrable domain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DomainType {
+    /// Same registrable domain as the initiating frame.
+    FirstParty,
+    /// A different registrable domain.
+    ThirdParty,
+}
+
+/// HTTP request methods, as DNR names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)]
+pub enum RequestMethod {
+    Connect,
+    Delete,
+    Get,
+    Head,
+    Options,
+    Patch,
+    Post,
+    Put,
+    Other,
+}
+
+impl RequestMethod {
+    /// Parses a method name, case-insensitively (`GET`, `post`, ...).
+    pub fn parse(s: &str) -> Option<RequestMethod> {
+        use RequestMethod::*;
+        [Connect, Delete, Get, Head, Options, Patch, Post, Put, Other]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(s))
+    }
+
+    /// The lowercase name DNR uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestMethod::Connect => "connect",
+            RequestMethod::Delete => "delete",
+            RequestMethod::Get => "get",
+            RequestMethod::Head => "head",
+            RequestMethod::Options => "options",
+            RequestMethod::Patch => "patch",
+            RequestMethod::Post => "post",
+            RequestMethod::Put => "put",
+            RequestMethod::Other => "other",
+        }
+    }
+}
+
 /// A rule's condition. Empty lists are never serialised (DNR rejects empty lists).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct Condition {
+    /// DNR `urlFilter` syntax (`||`, `|`, `^`, `*`); ASCII only; never together with `regex_filter`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url_filter: Option<String>,
+    /// An RE2 regular expression (Chrome: under ~2 KB compiled, at most 1,000 per extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regex_filter: Option<String>,
+    /// Case sensitivity of `url_filter` / `regex_filter`; `None` means DNR's default (false since
+    /// Chrome 118 and in Firefox).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_url_filter_case_sensitive: Option<bool>,
+    /// First- or third-party requests only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain_type: Option<DomainType>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resource_types: Vec<ResourceType>,
+    /// Every type except these (never together with `resource_types`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded_resource_types: Vec<ResourceType>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub request_methods: Vec<RequestMethod>,
+    /// Every method except these (never together with `request_methods`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded_request_methods: Vec<RequestMethod>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_domains: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

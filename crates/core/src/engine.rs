@@ -123,7 +123,9 @@ pub struct Blocker {
 impl fmt::Debug for Blocker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cats: Vec<Category> = self.engines.iter().map(|(c, _)| *c).collect();
-        f.debug_struct("Blocker").field("categories", &cats).finish()
+        f.debug_struct("Blocker")
+            .field("categories", &cats)
+            .finish()
     }
 }
 
@@ -200,7 +202,13 @@ impl Blocker {
 
     /// The verdict plus the matching filter and exception texts (known only for a blocker made
     /// with [`Blocker::build_debug`]).
-    pub fn explain(&self, url: &str, source_url: &str, kind: &str, enabled: CategorySet) -> Explanation {
+    pub fn explain(
+        &self,
+        url: &str,
+        source_url: &str,
+        kind: &str,
+        enabled: CategorySet,
+    ) -> Explanation {
         let verdict = self.check(url, source_url, kind, enabled);
         let mut filter = None;
         let mut exception = None;
@@ -215,7 +223,11 @@ impl Blocker {
                 exception = r.exception.and_then(|f| f.raw_line);
             }
         }
-        Explanation { verdict, filter, exception }
+        Explanation {
+            verdict,
+            filter,
+            exception,
+        }
     }
 
     /// The serialised engines, for shipping with the extension.
@@ -245,7 +257,9 @@ impl Blocker {
             if data.len() < 5 {
                 return Err(err("truncated"));
             }
-            let cat = *Category::ALL.get(data[0] as usize).ok_or_else(|| err("unknown category"))?;
+            let cat = *Category::ALL
+                .get(data[0] as usize)
+                .ok_or_else(|| err("unknown category"))?;
             let len = u32::from_le_bytes([data[1], data[2], data[3], data[4]]) as usize;
             data = &data[5..];
             if data.len() < len {
@@ -280,7 +294,11 @@ fn request(url: &str, source_url: &str, kind: &str) -> Option<Request> {
     if url.len() > MAX_URL || source_url.len() > MAX_URL {
         return None;
     }
-    let source = if source_url == "about:blank" { "" } else { source_url };
+    let source = if source_url == "about:blank" {
+        ""
+    } else {
+        source_url
+    };
     Request::new(url, source, kind, "GET").ok()
 }
 
@@ -299,23 +317,68 @@ mod tests {
     fn blocks_by_category_with_switches() {
         let b = blocker();
         let all = CategorySet::blocking();
-        assert_eq!(b.check("http://ads.test/x.js", "http://site.test/", "script", all), Verdict::Block(Category::Advertising));
-        assert_eq!(b.check("http://analytics.test/c", "http://site.test/", "xmlhttprequest", all), Verdict::Block(Category::Statistical));
+        assert_eq!(
+            b.check("http://ads.test/x.js", "http://site.test/", "script", all),
+            Verdict::Block(Category::Advertising)
+        );
+        assert_eq!(
+            b.check(
+                "http://analytics.test/c",
+                "http://site.test/",
+                "xmlhttprequest",
+                all
+            ),
+            Verdict::Block(Category::Statistical)
+        );
         // First party: `$third-party` does not match.
-        assert_eq!(b.check("http://analytics.test/c", "http://analytics.test/", "xmlhttprequest", all), Verdict::NoMatch);
+        assert_eq!(
+            b.check(
+                "http://analytics.test/c",
+                "http://analytics.test/",
+                "xmlhttprequest",
+                all
+            ),
+            Verdict::NoMatch
+        );
         let mut no_ads = all;
         no_ads.set(Category::Advertising, false);
-        assert_eq!(b.check("http://ads.test/x.js", "http://site.test/", "script", no_ads), Verdict::NoMatch);
-        assert_eq!(b.check("http://site.test/app.js", "http://site.test/", "script", all), Verdict::NoMatch);
+        assert_eq!(
+            b.check(
+                "http://ads.test/x.js",
+                "http://site.test/",
+                "script",
+                no_ads
+            ),
+            Verdict::NoMatch
+        );
+        assert_eq!(
+            b.check(
+                "http://site.test/app.js",
+                "http://site.test/",
+                "script",
+                all
+            ),
+            Verdict::NoMatch
+        );
     }
 
     #[test]
     fn exceptions_apply_across_categories() {
         let b = blocker();
         let all = CategorySet::blocking();
-        assert_eq!(b.check("http://ads.test/ok.js", "http://site.test/", "script", all), Verdict::Excepted(Category::Advertising));
+        assert_eq!(
+            b.check("http://ads.test/ok.js", "http://site.test/", "script", all),
+            Verdict::Excepted(Category::Advertising)
+        );
         // A request both lists block is blocked (by the first enabled category).
-        assert!(b.check("http://cdn.test/banner/keep.png", "http://site.test/", "image", all).is_block());
+        assert!(b
+            .check(
+                "http://cdn.test/banner/keep.png",
+                "http://site.test/",
+                "image",
+                all
+            )
+            .is_block());
     }
 
     #[test]
@@ -323,8 +386,18 @@ mod tests {
         let b = blocker();
         let bytes = b.serialize();
         let back = Blocker::deserialize(&bytes).unwrap();
-        assert_eq!(back.categories(), vec![Category::Advertising, Category::Statistical]);
-        assert!(back.check("http://ads.test/x.js", "http://site.test/", "script", CategorySet::blocking()).is_block());
+        assert_eq!(
+            back.categories(),
+            vec![Category::Advertising, Category::Statistical]
+        );
+        assert!(back
+            .check(
+                "http://ads.test/x.js",
+                "http://site.test/",
+                "script",
+                CategorySet::blocking()
+            )
+            .is_block());
         assert!(Blocker::deserialize(b"").is_err());
         assert!(Blocker::deserialize(b"CWB1\x09").is_err());
         assert!(Blocker::deserialize(&bytes[..bytes.len() - 3]).is_err());
@@ -341,8 +414,17 @@ mod tests {
     fn unreadable_requests_are_allowed() {
         let b = blocker();
         let all = CategorySet::blocking();
-        for url in ["", "not a url", "http://", "data:image/png;base64,xx", &format!("http://ads.test/{}", "a".repeat(MAX_URL))] {
-            assert!(!b.check(url, "http://site.test/", "image", all).is_block(), "{url:.40}");
+        for url in [
+            "",
+            "not a url",
+            "http://",
+            "data:image/png;base64,xx",
+            &format!("http://ads.test/{}", "a".repeat(MAX_URL)),
+        ] {
+            assert!(
+                !b.check(url, "http://site.test/", "image", all).is_block(),
+                "{url:.40}"
+            );
         }
         // An unknown type or unreadable source still gets a decision, never a panic.
         let _ = b.check("http://ads.test/x", "garbage", "weird-type", all);
@@ -351,7 +433,12 @@ mod tests {
     #[test]
     fn explains_with_filter_text() {
         let b = Blocker::build_debug(&[(Category::Advertising, ADS)]);
-        let e = b.explain("http://ads.test/ok.js", "http://site.test/", "script", CategorySet::blocking());
+        let e = b.explain(
+            "http://ads.test/ok.js",
+            "http://site.test/",
+            "script",
+            CategorySet::blocking(),
+        );
         assert_eq!(e.verdict, Verdict::Excepted(Category::Advertising));
         assert_eq!(e.filter.as_deref(), Some("||ads.test^"));
         assert_eq!(e.exception.as_deref(), Some("@@||ads.test/ok.js"));

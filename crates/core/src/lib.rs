@@ -15,12 +15,15 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod blocking;
 pub mod category;
+pub mod compile;
 pub mod dnr;
 pub mod engine;
 pub mod settings;
 pub mod signals;
 pub mod site;
+pub mod starter;
 pub mod url;
 
 pub use category::Category;

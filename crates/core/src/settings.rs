@@ -10,6 +10,8 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::category::Category;
+use crate::engine::CategorySet;
 use crate::site::{SiteError, SiteKey};
 
 /// The schema version this build writes.
@@ -28,6 +30,43 @@ pub struct Settings {
     pub version: u64,
     /// Do Not Track and Global Privacy Control.
     pub signals: SignalSettings,
+    /// Which tracker categories are blocked.
+    pub blocking: BlockingSettings,
+    /// Sites where protection is off ("Protection on this site" unchecked), sorted, no duplicates.
+    pub allowlist: Vec<SiteKey>,
+}
+
+/// The per-category blocking switches (all on by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BlockingSettings {
+    /// Ad networks (EasyList).
+    pub advertising: bool,
+    /// Analytics and measurement (EasyPrivacy, uBlock filters – Privacy).
+    pub statistical: bool,
+    /// Social-media trackers and widgets (EasyList – Social Widgets).
+    pub social: bool,
+}
+
+impl BlockingSettings {
+    /// The enabled categories as a set.
+    pub fn enabled(&self) -> CategorySet {
+        let mut s = CategorySet::NONE;
+        s.set(Category::Advertising, self.advertising);
+        s.set(Category::Statistical, self.statistical);
+        s.set(Category::Social, self.social);
+        s
+    }
+
+    /// Turns one category on or off; returns false for a category without a switch.
+    pub fn set(&mut self, c: Category, on: bool) -> bool {
+        match c {
+            Category::Advertising => self.advertising = on,
+            Category::Statistical => self.statistical = on,
+            Category::Social => self.social = on,
+            Category::Consent => return false,
+        }
+        true
+    }
 }
 
 /// Settings of the privacy signals (DNT and GPC).
@@ -47,6 +86,12 @@ impl Default for Settings {
                 enabled: true,
                 exceptions: Vec::new(),
             },
+            blocking: BlockingSettings {
+                advertising: true,
+                statistical: true,
+                social: true,
+            },
+            allowlist: Vec::new(),
         }
     }
 }
@@ -125,6 +170,65 @@ impl Settings {
         let site = SiteKey::parse_user_input(input)?;
         insert_site(&mut self.signals.exceptions, site.clone())?;
         Ok(site)
+    }
+
+    /// Turns protection off on a site (adds it to the allow list). Returns the normalised site.
+    pub fn allow_site(&mut self, input: &str) -> Result<SiteKey, SettingsError> {
+        let site = SiteKey::parse_user_input(input)?;
+        insert_site(&mut self.allowlist, site.clone())?;
+        Ok(site)
+    }
+
+    /// Turns protection back on for a site. Returns whether it was on the allow list.
+    pub fn protect_site(&mut self, input: &str) -> Result<bool, SettingsError> {
+        let site = SiteKey::parse_user_input(input)?;
+        let before = self.allowlist.len();
+        self.allowlist.retain(|s| *s != site);
+        Ok(before != self.allowlist.len())
+    }
+
+    /// Whether protection is off for the site of `host`.
+    pub fn is_allowlisted_host(&self, host: &str) -> bool {
+        SiteKey::from_host(host).is_ok_and(|s| self.allowlist.binary_search(&s).is_ok())
+    }
+
+    /// Replaces the allow list with the sites of an imported JSON list (`["a.com", ...]` or
+    /// `{"allowlist": [...]}`); all or nothing.
+    pub fn import_allowlist(&mut self, text: &str) -> Result<usize, ImportError> {
+        let mut problems = Vec::new();
+        let value: Value = match serde_json::from_str(text.trim()) {
+            Ok(v) => v,
+            Err(e) => {
+                return Err(ImportError {
+                    problems: vec![format!("the file is not valid JSON: {e}")],
+                })
+            }
+        };
+        let list = match &value {
+            Value::Array(_) => &value,
+            Value::Object(o) => match o.get("allowlist") {
+                Some(l) => l,
+                None => {
+                    return Err(ImportError {
+                        problems: vec![
+                            "expected a list of sites or an object with `allowlist`".into()
+                        ],
+                    })
+                }
+            },
+            _ => {
+                return Err(ImportError {
+                    problems: vec!["expected a list of sites or an object with `allowlist`".into()],
+                })
+            }
+        };
+        let sites = site_list(list, "allowlist", &mut problems);
+        if !problems.is_empty() {
+            return Err(ImportError { problems });
+        }
+        let n = sites.len();
+        self.allowlist = sites;
+        Ok(n)
     }
 
     /// Removes a site (given in any form [`SiteKey::parse_user_input`] accepts). Returns whether
@@ -234,9 +338,37 @@ fn migrate(doc: &mut Map<String, Value>, from: u64) {
 fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
     let mut s = Settings::default();
     for key in doc.keys() {
-        if !matches!(key.as_str(), "version" | "signals") {
+        if !matches!(
+            key.as_str(),
+            "version" | "signals" | "blocking" | "allowlist"
+        ) {
             problems.push(format!("unknown setting `{key}` ignored"));
         }
+    }
+    if let Some(b) = doc.get("blocking") {
+        match b {
+            Value::Object(b) => {
+                for (key, v) in b {
+                    match (Category::parse(key), v) {
+                        (Some(c), Value::Bool(on)) if s.blocking.set(c, *on) => {}
+                        (Some(_) | None, Value::Bool(_)) => {
+                            problems.push(format!("unknown setting `blocking.{key}` ignored"))
+                        }
+                        _ => problems.push(format!(
+                            "`blocking.{key}` must be true or false, found {}",
+                            brief(v)
+                        )),
+                    }
+                }
+            }
+            other => problems.push(format!(
+                "`blocking` must be an object, found {}",
+                brief(other)
+            )),
+        }
+    }
+    if let Some(list) = doc.get("allowlist") {
+        s.allowlist = site_list(list, "allowlist", problems);
     }
     if let Some(sig) = doc.get("signals") {
         let Value::Object(sig) = sig else {
@@ -339,7 +471,7 @@ mod tests {
         assert!(l.problems.is_empty() && !l.keep_backup);
         assert_eq!(
             s.to_json(),
-            r#"{"version":1,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]}}"#
+            r#"{"version":1,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[]}"#
         );
     }
 
@@ -398,6 +530,43 @@ mod tests {
             import(&" ".repeat(MAX_BLOB + 1)).is_err()
                 || import(&"x".repeat(MAX_BLOB + 1)).is_err()
         );
+    }
+
+    #[test]
+    fn blocking_switches_and_allowlist() {
+        let l = load(Some(
+            r#"{"version":1,"blocking":{"social":false,"consent":true,"ads":false,"statistical":"no"},"allowlist":["www.a.test","b.test","bad site"]}"#,
+        ));
+        assert!(
+            l.settings.blocking.advertising
+                && l.settings.blocking.statistical
+                && !l.settings.blocking.social
+        );
+        assert_eq!(l.problems.len(), 4, "{:?}", l.problems);
+        assert_eq!(
+            l.settings
+                .allowlist
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
+            ["a.test", "b.test"]
+        );
+        let mut s = l.settings;
+        assert!(s.is_allowlisted_host("shop.a.test"));
+        assert!(s.protect_site("https://a.test/").unwrap());
+        assert!(!s.is_allowlisted_host("a.test"));
+        assert_eq!(s.allow_site("news.test").unwrap().as_str(), "news.test");
+        assert!(!s.blocking.enabled().contains(Category::Social));
+        let before = s.clone();
+        assert!(s.import_allowlist(r#"["x.test", 5]"#).is_err());
+        assert!(s.import_allowlist("{").is_err());
+        assert_eq!(s, before);
+        assert_eq!(
+            s.import_allowlist(r#"{"allowlist":["x.test","www.y.test"]}"#)
+                .unwrap(),
+            2
+        );
+        assert_eq!(s.allowlist.len(), 2);
     }
 
     #[test]
