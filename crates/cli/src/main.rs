@@ -5,7 +5,12 @@
 //! crumbwall settings check FILE                    validate a settings file as an import would
 //! crumbwall signals rules [--settings FILE]        the DNR rules that send DNT/GPC
 //! crumbwall signals check URL [--settings FILE]    whether a page at URL gets the signals
+//! crumbwall compile --out DIR [--lists F] [--filters DIR] [--allow-missing]
+//! crumbwall check URL --source PAGE_URL --type TYPE [--lists F] [--filters DIR]
 //! ```
+
+mod compile;
+mod lists;
 
 use std::process::ExitCode;
 
@@ -15,7 +20,13 @@ const USAGE: &str = "usage:
   crumbwall site INPUT...                         print the site (registrable domain) of each input
   crumbwall settings check FILE                   validate a settings file as the options page's import would
   crumbwall signals rules [--settings FILE]       print the declarativeNetRequest rules that send DNT and GPC
-  crumbwall signals check URL [--settings FILE]   say whether requests from a page at URL carry DNT and GPC";
+  crumbwall signals check URL [--settings FILE]   say whether requests from a page at URL carry DNT and GPC
+  crumbwall compile --out DIR [--lists lists.toml] [--filters DIR] [--allow-missing]
+                                                  compile the filter lists into Chrome rulesets, the
+                                                  serialised engine and a conversion report
+  crumbwall check URL --source PAGE_URL --type TYPE [--lists lists.toml] [--filters DIR]
+                                                  the decision for one request, its category, filter and list
+  (filter lists are read from --filters, default $CRUMBWALL_DATA/filters or ~/.cache/crumbwall/lists)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -86,6 +97,20 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        ["compile", rest @ ..] => compile::compile_cmd(rest).map(|ok| {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
+        ["check", rest @ ..] => compile::check_cmd(rest).map(|ok| {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

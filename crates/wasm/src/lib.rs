@@ -11,7 +11,8 @@
 //! - Hot paths (called per request) take and return strings, numbers and booleans only.
 //! - Structured results are plain JSON-compatible objects (no `Map`s, `null` for absent values).
 
-use crumbwall_core::{settings, signals, SiteKey};
+use crumbwall_core::engine::Blocker;
+use crumbwall_core::{blocking, settings, signals, starter, Category, SiteKey};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -49,12 +50,19 @@ pub fn parse_site(input: &JsValue) -> Result<String, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// The name of category number `i` (as in outcome codes), or `undefined`.
+#[wasm_bindgen(js_name = categoryName)]
+pub fn category_name(i: u32) -> Option<String> {
+    Category::ALL.get(i as usize).map(|c| c.as_str().to_owned())
+}
+
 /// The engine instance the background holds: the current settings and every decision made
 /// from them.
 #[wasm_bindgen]
 pub struct Crumbwall {
     settings: settings::Settings,
     load: Option<settings::SettingsLoad>,
+    blocker: Option<Blocker>,
 }
 
 #[wasm_bindgen]
@@ -68,6 +76,7 @@ impl Crumbwall {
         Crumbwall {
             settings: load.settings.clone(),
             load: Some(load),
+            blocker: None,
         }
     }
 
@@ -161,6 +170,108 @@ impl Crumbwall {
     #[wasm_bindgen(js_name = signalScriptExcludes)]
     pub fn signal_script_excludes(&self) -> Result<JsValue, JsError> {
         to_js(&signals::content_script_excludes(&self.settings))
+    }
+
+    /// Loads the serialised blocking engine shipped with the extension; throws when it is damaged
+    /// (the previous engine, if any, stays in use).
+    #[wasm_bindgen(js_name = loadBlocker)]
+    pub fn load_blocker(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let b = Blocker::deserialize(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        self.blocker = Some(b);
+        Ok(())
+    }
+
+    /// Whether a blocking engine is loaded.
+    #[wasm_bindgen(js_name = hasBlocker)]
+    pub fn has_blocker(&self) -> bool {
+        self.blocker.is_some()
+    }
+
+    /// Hot path: the outcome code for a request (0 allowed, 16+i blocked, 2+i excepted by a list,
+    /// 32+i allowed because protection is off on the site; i = category number, see
+    /// `categoryName`). Anything unreadable, or no engine loaded, is 0 (allowed).
+    pub fn decide(
+        &self,
+        url: &JsValue,
+        source_url: &JsValue,
+        kind: &JsValue,
+        top_url: &JsValue,
+    ) -> u32 {
+        let (Some(blocker), Some(url)) = (&self.blocker, url.as_string()) else {
+            return 0;
+        };
+        let s = |v: &JsValue| v.as_string().unwrap_or_default();
+        blocking::decide(
+            &self.settings,
+            blocker,
+            &url,
+            &s(source_url),
+            &s(kind),
+            &s(top_url),
+        )
+        .code()
+    }
+
+    /// The starter list's category for a host, or `undefined`.
+    #[wasm_bindgen(js_name = categoryOfHost)]
+    pub fn category_of_host(&self, host: &JsValue) -> Option<String> {
+        starter::category_of_host(&host.as_string()?).map(|(c, _)| c.as_str().to_owned())
+    }
+
+    /// Turns a blocking category on or off; throws for an unknown category.
+    #[wasm_bindgen(js_name = setCategory)]
+    pub fn set_category(&mut self, name: &JsValue, on: bool) -> Result<(), JsError> {
+        let name = text(name, "the category")?;
+        match Category::parse(&name) {
+            Some(c) if self.settings.blocking.set(c, on) => Ok(()),
+            _ => Err(JsError::new(&format!(
+                "`{name}` is not a blocking category"
+            ))),
+        }
+    }
+
+    /// The enabled blocking categories' names (= the Chromium ruleset ids to enable).
+    #[wasm_bindgen(js_name = enabledCategories)]
+    pub fn enabled_categories(&self) -> Vec<String> {
+        let enabled = self.settings.blocking.enabled();
+        Category::ALL
+            .iter()
+            .filter(|c| enabled.contains(**c))
+            .map(|c| c.as_str().to_owned())
+            .collect()
+    }
+
+    /// Turns protection off on a site; returns the normalised site.
+    #[wasm_bindgen(js_name = allowSite)]
+    pub fn allow_site(&mut self, input: &JsValue) -> Result<String, JsError> {
+        self.settings
+            .allow_site(&text(input, "the site")?)
+            .map(|s| s.to_string())
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Turns protection back on for a site; returns whether it was off.
+    #[wasm_bindgen(js_name = protectSite)]
+    pub fn protect_site(&mut self, input: &JsValue) -> Result<bool, JsError> {
+        self.settings
+            .protect_site(&text(input, "the site")?)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Replaces the allow list from an imported JSON file; throws (changing nothing) listing
+    /// every problem. Returns the number of sites.
+    #[wasm_bindgen(js_name = importAllowlist)]
+    pub fn import_allowlist(&mut self, file: &JsValue) -> Result<u32, JsError> {
+        self.settings
+            .import_allowlist(&text(file, "the file")?)
+            .map(|n| n as u32)
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// The dynamic declarativeNetRequest rules for the allow list (Chromium).
+    #[wasm_bindgen(js_name = allowlistRules)]
+    pub fn allowlist_rules(&self) -> Result<JsValue, JsError> {
+        to_js(&blocking::allowlist_rules(&self.settings))
     }
 
     /// The header names and values the signals send, as `[[name, value], ...]`.
