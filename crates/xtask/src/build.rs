@@ -18,6 +18,8 @@ pub fn build() -> Result<PathBuf> {
     ensure_wasm_target()?;
     let bindgen = ensure_wasm_bindgen(&root)?;
     ensure_npm(&root)?;
+    let lists_dir = obtain_lists(&root)?;
+    compile_lists(&root, &lists_dir)?;
     build_wasm(&root, &bindgen)?;
     dist::assemble(&root)?;
     step(&format!(
@@ -108,6 +110,121 @@ fn ensure_npm(root: &Path) -> Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root))
+}
+
+/// `(file, url)` of each list in `lists.toml` (a tiny reader: the CLI validates the file fully).
+fn declared_lists(root: &Path) -> Result<Vec<(String, String)>> {
+    let text =
+        std::fs::read_to_string(root.join("lists.toml")).map_err(|e| format!("lists.toml: {e}"))?;
+    let mut out = Vec::new();
+    let mut file = None;
+    for line in text.lines().map(str::trim) {
+        let value = |l: &str, key: &str| {
+            l.strip_prefix(key)
+                .map(str::trim_start)
+                .and_then(|r| r.strip_prefix('='))
+                .map(|r| r.trim().trim_matches('"').to_owned())
+        };
+        if let Some(f) = value(line, "file") {
+            file = Some(f);
+        } else if let Some(u) = value(line, "url") {
+            if let Some(f) = file.take() {
+                out.push((f, u));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Where the list files are: `$CRUMBWALL_DATA/filters` when set, else a download cache filled
+/// from the publishers' URLs. Missing lists are reported loudly; the build goes on with what it has.
+fn obtain_lists(root: &Path) -> Result<PathBuf> {
+    let lists = declared_lists(root)?;
+    let (dir, download) = match std::env::var_os("CRUMBWALL_DATA") {
+        Some(d) => (PathBuf::from(d).join("filters"), false),
+        None => (util::cache_dir().join("lists"), true),
+    };
+    std::fs::create_dir_all(&dir).ok();
+    let mut missing = Vec::new();
+    for (file, url) in &lists {
+        let path = dir.join(file);
+        if path.is_file() {
+            continue;
+        }
+        if download {
+            step(&format!("downloading {url}"));
+            let tmp = path.with_extension("part");
+            let ok = Command::new("curl")
+                .args(["-fsSL", "--max-time", "120", "-o"])
+                .arg(&tmp)
+                .arg(url)
+                .status()
+                .map(|s| s.success())
+                .unwrap_or(false);
+            if ok && std::fs::rename(&tmp, &path).is_ok() {
+                continue;
+            }
+            let _ = std::fs::remove_file(&tmp);
+        }
+        missing.push(file.clone());
+    }
+    if !missing.is_empty() {
+        eprintln!();
+        eprintln!("###########################################################################");
+        eprintln!("## WARNING: filter lists missing: {}", missing.join(", "));
+        eprintln!(
+            "## (looked in {}{})",
+            dir.display(),
+            if download { ", download failed" } else { "" }
+        );
+        eprintln!("## The extension is built with what remains, at worst the built-in starter");
+        eprintln!("## list only: it protects against far fewer trackers.");
+        eprintln!("###########################################################################");
+        eprintln!();
+    }
+    Ok(dir)
+}
+
+/// Compiles the lists with the native `crumbwall compile` (rulesets, serialised engine, report).
+fn compile_lists(root: &Path, lists_dir: &Path) -> Result<()> {
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "--package",
+            "crumbwall-cli",
+        ])
+        .current_dir(root))?;
+    let cli = root.join("target").join("release").join("crumbwall");
+    let output = root.join("extension").join("engine").join("blocker.bin");
+    let mut inputs = vec![cli.clone(), root.join("lists.toml")];
+    for (file, _) in declared_lists(root)? {
+        inputs.push(lists_dir.join(file));
+    }
+    let newest = inputs
+        .iter()
+        .map(|p| mtime(p))
+        .max()
+        .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
+    if output.is_file() && mtime(&output) >= newest {
+        step("filter lists are compiled and up to date");
+        return Ok(());
+    }
+    step("compiling filter lists (crumbwall compile)");
+    run(Command::new(&cli)
+        .args(["compile", "--allow-missing", "--out"])
+        .arg(root.join("extension"))
+        .arg("--report")
+        .arg(root.join("target"))
+        .arg("--lists")
+        .arg(root.join("lists.toml"))
+        .arg("--filters")
+        .arg(lists_dir)
+        .current_dir(root))?;
+    // Touch the engine so the up-to-date check holds even when its bytes did not change.
+    let bytes = std::fs::read(&output).map_err(|e| format!("{}: {e}", output.display()))?;
+    std::fs::write(&output, bytes).map_err(|e| e.to_string())
 }
 
 fn build_wasm(root: &Path, bindgen: &Path) -> Result<()> {

@@ -16,8 +16,10 @@ fn shipped_files(root: &Path) -> Result<Vec<PathBuf>> {
     }
     files.retain(|f| {
         let ext = f.extension().and_then(|e| e.to_str()).unwrap_or("");
-        matches!(ext, "js" | "json" | "html" | "css" | "png" | "wasm" | "svg")
-            || f == Path::new("LICENSE")
+        matches!(
+            ext,
+            "js" | "json" | "html" | "css" | "png" | "wasm" | "svg" | "bin"
+        ) || f == Path::new("LICENSE")
     });
     files.sort();
     Ok(files)
@@ -48,15 +50,19 @@ pub fn manifest_for(root: &Path, browser: &str) -> Result<Value> {
                 bg.remove("scripts");
             }
             obj.remove("browser_specific_settings");
-            // Chromium MV3 has no blocking webRequest; signals and blocking use declarativeNetRequest.
+            // Chromium MV3 has no blocking webRequest: blocking and signals are declarativeNetRequest
+            // rules; webRequest only observes outcomes for the per-tab counts.
             if let Some(p) = obj.get_mut("permissions").and_then(Value::as_array_mut) {
-                p.retain(|v| !matches!(v.as_str(), Some("webRequest" | "webRequestBlocking")));
+                p.retain(|v| v.as_str() != Some("webRequestBlocking"));
             }
         }
         "firefox" => {
             if let Some(bg) = obj.get_mut("background").and_then(Value::as_object_mut) {
                 bg.remove("service_worker");
             }
+            // Firefox blocks from its webRequest listener with the WASM engine, not static rules.
+            obj.remove("declarative_net_request");
+            obj.remove("minimum_chrome_version");
         }
         other => return Err(format!("unknown browser {other}")),
     }
@@ -65,13 +71,22 @@ pub fn manifest_for(root: &Path, browser: &str) -> Result<Value> {
 
 /// Writes `dist/crumbwall-{chrome,firefox}.zip` and the unpacked copies under `target/unpacked/`.
 pub fn assemble(root: &Path) -> Result<()> {
-    let files = shipped_files(root)?;
-    if !files.iter().any(|f| f.ends_with("crumbwall_wasm_bg.wasm")) {
+    let all = shipped_files(root)?;
+    if !all.iter().any(|f| f.ends_with("crumbwall_wasm_bg.wasm")) {
         return Err("extension/pkg has no WASM module; the WASM build did not run".into());
     }
     let dist = root.join("dist");
     std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
     for browser in ["chrome", "firefox"] {
+        // Each browser gets only its enforcement data: Chrome the rulesets, Firefox doesn't need them.
+        let files: Vec<&PathBuf> = all
+            .iter()
+            .filter(|f| {
+                !(browser == "firefox"
+                    && f.starts_with("extension/rules")
+                    && f.file_name().is_some_and(|n| n != "lists.json"))
+            })
+            .collect();
         let manifest =
             serde_json::to_vec_pretty(&manifest_for(root, browser)?).map_err(|e| e.to_string())?;
         let zip_path = dist.join(format!("crumbwall-{browser}.zip"));
@@ -89,17 +104,18 @@ pub fn assemble(root: &Path) -> Result<()> {
             zip.write_all(data).map_err(|e| e.to_string())?;
             let dest = unpacked.join(name);
             if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("{}: {e}", parent.display()))?;
             }
-            std::fs::write(&dest, data).map_err(|e| e.to_string())
+            std::fs::write(&dest, data).map_err(|e| format!("{}: {e}", dest.display()))
         };
         put("manifest.json", &manifest)?;
-        for f in &files {
+        for f in files.iter().copied() {
             let data = std::fs::read(root.join(f)).map_err(|e| format!("{}: {e}", f.display()))?;
             put(&f.to_string_lossy().replace('\\', "/"), &data)?;
         }
         zip.finish().map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, &zip_path).map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, &zip_path).map_err(|e| format!("{}: {e}", zip_path.display()))?;
         let size = std::fs::metadata(&zip_path).map(|m| m.len()).unwrap_or(0);
         step(&format!(
             "dist/crumbwall-{browser}.zip: {} files, {size} bytes",

@@ -7,6 +7,7 @@
 //!   end-to-end suites in headless Chromium and Firefox; ends with `N passed, N failed`.
 //! - `cargo xtask run [--browser chromium|firefox]`: the demo page in a browser with the extension.
 
+mod bench;
 mod build;
 mod dist;
 mod test;
@@ -19,7 +20,8 @@ const USAGE: &str = "usage: cargo xtask <build|test|run> [options]
   build                      set up tools, build the WASM core and dist/*.zip
   test [--only SUITE,...]    run every test suite (unit, wasm, lint, e2e-chromium, e2e-firefox)
   run [--browser chromium|firefox]
-                             open the demo page with the extension loaded";
+                             open the demo page with the extension loaded
+  bench [--quick]            time the engines beside references; writes target/bench/results.json";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
         Some("build") => build::build().map(|_| ExitCode::SUCCESS),
         Some("test") => test::test(&args[1..]),
         Some("run") => test::run_demo(&args[1..]),
+        Some("bench") => bench::bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
