@@ -40,6 +40,23 @@ async function load() {
 /** Resolves to the core once the WASM module is instantiated and settings are loaded. */
 export const ready = load();
 
+/**
+ * Resolves once the blocking engine (built at build time, shipped serialised) is loaded into the
+ * core; never rejects (a missing or damaged engine file is reported and blocking falls back to
+ * the browser's static rules where there are any).
+ */
+export const blockerReady = ready.then(async (c) => {
+  try {
+    const response = await fetch(api.runtime.getURL('extension/engine/blocker.bin'));
+    if (!response.ok) throw new Error(`engine file: HTTP ${response.status}`);
+    c.loadBlocker(new Uint8Array(await response.arrayBuffer()));
+  } catch (e) {
+    console.error('crumbwall: the blocking engine could not be loaded', e);
+    await api.storage.local.set({ startupError: { at: Date.now(), message: String(e?.message ?? e) } });
+  }
+  return c;
+});
+
 /** Writes the current settings (one atomic storage write). */
 export async function save() {
   await api.storage.local.set({ settings: core.settingsJson() });

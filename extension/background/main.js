@@ -3,46 +3,77 @@
 // them whenever it wakes the background; each feature module owns its own listeners.
 
 import { api, browserName, sessionStorage } from './platform.js';
-import { ready, mutate } from './engine.js';
+import { ready, blockerReady, mutate } from './engine.js';
 import { siteOfUrl, version } from '../pkg/crumbwall_wasm.js';
 import { installSignalListeners, applySignals, signalStateFor } from './signals.js';
+import { installBlockingListeners, applyBlocking, restoreTabs, tabReport } from './blocking.js';
 import { handle, installMessageRouter } from './messages.js';
 
 installSignalListeners();
+installBlockingListeners();
 installMessageRouter();
 // A start-up listener makes the browser start the background with the browser (Firefox otherwise
 // waits for the first event), so the page script and rules are re-applied before browsing begins.
 api.runtime.onStartup.addListener(() => {});
 
-async function tabUrl(m) {
-  if (typeof m.url === 'string') return m.url;
+async function targetTab(m) {
+  if (typeof m.url === 'string') return { url: m.url, id: -1 };
   if (typeof m.tabId === 'number') {
     try {
-      return (await api.tabs.get(m.tabId)).url ?? '';
+      const tab = await api.tabs.get(m.tabId);
+      return { url: tab.url ?? '', id: tab.id };
     } catch {
-      return '';
+      return { url: '', id: -1 };
     }
   }
   const [tab] = await api.tabs.query({ active: true, currentWindow: true });
-  return tab?.url ?? '';
+  return { url: tab?.url ?? '', id: tab?.id ?? -1 };
+}
+
+/** Re-applies every feature's browser rules after a settings change. */
+async function applyAll() {
+  await applySignals();
+  await applyBlocking();
 }
 
 handle('getState', { tabId: 'number?', url: 'string?' }, async (m) => {
   const c = await ready;
-  const url = await tabUrl(m);
+  const tab = await targetTab(m);
+  const url = tab.url;
   const site = url ? siteOfUrl(url) ?? null : null;
-  const { settingsProblems = null } = await api.storage.local.get('settingsProblems');
-  return { url, site, browser: browserName, version: version(), signals: signalStateFor(c, url), settingsProblems };
+  const { settingsProblems = null, startupError = null } = await api.storage.local.get(['settingsProblems', 'startupError']);
+  const settings = c.settings();
+  return {
+    url,
+    site,
+    browser: browserName,
+    version: version(),
+    signals: signalStateFor(c, url),
+    protection: { on: site ? !settings.allowlist.includes(site) : true, categories: settings.blocking },
+    tab: tabReport(tab.id),
+    settingsProblems,
+    startupError,
+  };
 });
+
+handle('setProtection', { site: 'string', on: 'boolean' }, (m) =>
+  mutate((c) => (m.on ? c.protectSite(m.site) : c.allowSite(m.site)), applyAll),
+);
+
+handle('setCategory', { category: 'string', on: 'boolean' }, (m) =>
+  mutate((c) => c.setCategory(m.category, m.on), applyAll),
+);
+
+handle('importAllowlist', { text: 'string' }, (m) => mutate((c) => c.importAllowlist(m.text), applyAll));
 
 handle('getSettings', {}, async () => (await ready).settings());
 
 handle('setSignalsEnabled', { on: 'boolean' }, (m) =>
-  mutate((c) => c.setSignalsEnabled(m.on), applySignals),
+  mutate((c) => c.setSignalsEnabled(m.on), applyAll),
 );
 
 handle('setSignalException', { site: 'string', excepted: 'boolean' }, (m) =>
-  mutate((c) => (m.excepted ? c.addSignalException(m.site) : c.removeSignalException(m.site)), applySignals),
+  mutate((c) => (m.excepted ? c.addSignalException(m.site) : c.removeSignalException(m.site)), applyAll),
 );
 
 handle('dismissProblems', {}, async () => {
@@ -51,7 +82,9 @@ handle('dismissProblems', {}, async () => {
 
 // Start: load settings, bring rules and page scripts in line, then tell tests and pages we are up.
 ready
-  .then(applySignals)
+  .then(() => Promise.all([applySignals(), applyBlocking(), restoreTabs()]))
+  // Firefox decides each request with the engine: ready means the engine is loaded.
+  .then(() => blockerReady)
   // startupMs: from the background's start (its time origin) to ready-to-decide.
   .then(() => sessionStorage.set({ ready: Date.now(), startupMs: Math.round(performance.now() * 10) / 10 }))
   .catch((e) => {

@@ -87,11 +87,7 @@ export const signalHeaders = {
   /** Replaces the signal rules (Chromium); a no-op in Firefox, whose listener reads the engine. */
   async applyRules(rules) {
     if (isFirefox) return;
-    const existing = await api.declarativeNetRequest.getDynamicRules();
-    const removeRuleIds = existing
-      .map((r) => r.id)
-      .filter((id) => id >= SIGNAL_RULE_IDS.first && id < SIGNAL_RULE_IDS.first + SIGNAL_RULE_IDS.count);
-    await api.declarativeNetRequest.updateDynamicRules({ removeRuleIds, addRules: rules });
+    await replaceDynamicRules(SIGNAL_RULE_IDS, rules);
   },
 };
 
@@ -122,6 +118,98 @@ export async function registerContentScript(script) {
 export async function unregisterContentScript(id) {
   const found = await api.scripting.getRegisteredContentScripts({ ids: [id] });
   if (found.length > 0) await api.scripting.unregisterContentScripts({ ids: [id] });
+}
+
+/** Dynamic DNR rule ids owned by the allow list (see crates/core/src/blocking.rs). */
+const ALLOW_RULE_IDS = { first: 2000, count: 100 };
+
+/** Replaces the dynamic rules in an id block with `rules`. */
+async function replaceDynamicRules(block, rules) {
+  const existing = await api.declarativeNetRequest.getDynamicRules();
+  const removeRuleIds = existing.map((r) => r.id).filter((id) => id >= block.first && id < block.first + block.count);
+  await api.declarativeNetRequest.updateDynamicRules({ removeRuleIds, addRules: rules });
+}
+
+/**
+ * Request blocking. Chromium: static rulesets per category (compiled at build time) plus dynamic
+ * allow-list rules; the extension only observes outcomes. Firefox: a blocking webRequest
+ * listener asks the WASM engine per request.
+ */
+export const blocking = {
+  /**
+   * Installs the request listeners. Call synchronously at background start.
+   * @param {{
+   *   decide: () => (null | ((url: string, source: string, type: string, top: string) => number)),
+   *   ready: Promise<unknown>,
+   *   record: (tabId: number, url: string, type: string, code: number | null, top: string) => void,
+   *   navigated: (tabId: number, url: string) => void,
+   * }} hooks  `record` gets the outcome code (see core `Outcome::code`), or null in Chromium when
+   *   the request completed (allowed) and the code must be computed by the caller.
+   */
+  installListeners({ decide, ready, record, navigated }) {
+    const urls = ['<all_urls>'];
+    if (isFirefox) {
+      const run = (details, top) => {
+        const d = decide();
+        let code = 0;
+        try {
+          code = d(details.url, details.documentUrl ?? details.originUrl ?? '', details.type, top);
+        } catch (e) {
+          console.error('crumbwall: blocking decision failed; request allowed', e);
+        }
+        record(details.tabId, details.url, details.type, code, top);
+        return code >= 16 && code < 32 ? { cancel: true } : {};
+      };
+      api.webRequest.onBeforeRequest.addListener(
+        (details) => {
+          if (details.type === 'main_frame') navigated(details.tabId, details.url);
+          const top = topUrlOf(details);
+          if (decide() && typeof top === 'string') return run(details, top);
+          return Promise.all([ready, top]).then(([, t]) => run(details, t), () => ({}));
+        },
+        { urls },
+        ['blocking'],
+      );
+      return;
+    }
+    // Chromium: observe only. A request the rules blocked ends in ERR_BLOCKED_BY_CLIENT.
+    api.webRequest.onBeforeRequest.addListener((d) => navigated(d.tabId, d.url), { urls, types: ['main_frame'] });
+    api.webRequest.onErrorOccurred.addListener(
+      (d) => {
+        if (d.error === 'net::ERR_BLOCKED_BY_CLIENT') record(d.tabId, d.url, d.type, -1, d.initiator ?? '');
+      },
+      { urls },
+    );
+    api.webRequest.onCompleted.addListener((d) => record(d.tabId, d.url, d.type, null, d.initiator ?? ''), { urls });
+  },
+
+  /** Enables the static rulesets of the enabled categories (Chromium). */
+  async setCategories(enabled) {
+    const declared = (api.runtime.getManifest().declarative_net_request?.rule_resources ?? []).map((r) => r.id);
+    if (declared.length === 0) return;
+    if (isFirefox) {
+      // The unpacked repository root declares the Chromium rulesets; Firefox decides in the listener.
+      await api.declarativeNetRequest.updateEnabledRulesets({ disableRulesetIds: declared });
+      return;
+    }
+    await api.declarativeNetRequest.updateEnabledRulesets({
+      enableRulesetIds: declared.filter((id) => enabled.includes(id)),
+      disableRulesetIds: declared.filter((id) => !enabled.includes(id)),
+    });
+  },
+
+  /** Replaces the allow-list rules (Chromium); Firefox's listener reads the settings itself. */
+  async applyAllowlistRules(rules) {
+    if (isFirefox) return;
+    await replaceDynamicRules(ALLOW_RULE_IDS, rules);
+  },
+};
+
+/** Shows a per-tab count on the toolbar button. */
+export function setBadge(tabId, count) {
+  if (tabId < 0) return;
+  const text = count > 0 ? String(count > 999 ? '999+' : count) : '';
+  api.action.setBadgeText({ tabId, text }).catch(() => {});
 }
 
 /** Session-scoped storage (survives a background restart, not a browser restart). */

@@ -3,8 +3,25 @@ import { localize, send, t, el } from '../shared/ui.js';
 
 const $ = (id) => document.getElementById(id);
 
+function siteRow(site, onRemove) {
+  return el('li', {}, el('span', { class: 'site-name' }, site),
+    el('button', { type: 'button', 'aria-label': t('removeSite', site), onclick: onRemove }, t('remove')));
+}
+
 async function render() {
   const settings = await send('getSettings');
+  for (const box of document.querySelectorAll('#protection input[data-category]')) {
+    box.checked = settings.blocking[box.dataset.category];
+  }
+  const query = $('allow-search').value.trim().toLowerCase();
+  const allowed = settings.allowlist.filter((s) => s.includes(query));
+  $('allow-empty').hidden = settings.allowlist.length > 0;
+  $('allow-list').replaceChildren(
+    ...allowed.map((site) => siteRow(site, async () => {
+      await send('setProtection', { site, on: true });
+      await render();
+    })),
+  );
   const state = await send('getState', { url: '' });
   $('version').textContent = state.version;
   $('signals-enabled').checked = settings.signals.enabled;
@@ -25,6 +42,46 @@ async function render() {
 }
 
 localize();
+for (const box of document.querySelectorAll('#protection input[data-category]')) {
+  box.addEventListener('change', async () => {
+    await send('setCategory', { category: box.dataset.category, on: box.checked });
+    await render();
+  });
+}
+$('allow-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const input = $('allow-input');
+  $('allow-error').textContent = '';
+  try {
+    await send('setProtection', { site: input.value, on: false });
+    input.value = '';
+  } catch (err) {
+    $('allow-error').textContent = err.message;
+  }
+  await render();
+});
+$('allow-search').addEventListener('input', () => render());
+$('allow-export').addEventListener('click', async () => {
+  const settings = await send('getSettings');
+  const blob = new Blob([JSON.stringify({ allowlist: settings.allowlist }, null, 2)], { type: 'application/json' });
+  const a = el('a', { href: URL.createObjectURL(blob), download: 'crumbwall-allowed-sites.json' });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+$('allow-import').addEventListener('change', async (e) => {
+  const file = e.target.files?.[0];
+  if (!file) return;
+  $('allow-error').textContent = '';
+  $('allow-status').textContent = '';
+  try {
+    const n = await send('importAllowlist', { text: await file.text() });
+    $('allow-status').textContent = t('importedSites', n);
+  } catch (err) {
+    $('allow-error').textContent = `${t('importFailed')} ${err.message}`;
+  }
+  e.target.value = '';
+  await render();
+});
 $('signals-enabled').addEventListener('change', async (e) => {
   await send('setSignalsEnabled', { on: e.target.checked });
   await render();

@@ -22,7 +22,42 @@ async function render() {
   const supported = Boolean(state.site);
   $('unsupported').hidden = supported;
   $('signals').hidden = !supported;
+  $('protection').hidden = !supported;
   if (!supported) return;
+
+  const p = state.protection;
+  const sw = $('protection-site');
+  sw.checked = p.on;
+  sw.setAttribute('aria-checked', String(p.on));
+  $('protection-state').textContent = p.on ? t('protectionOnText') : t('protectionOffText');
+  sw.onchange = async () => {
+    $('protection-error').textContent = '';
+    try {
+      await send('setProtection', { site: state.site, on: sw.checked });
+    } catch (e) {
+      $('protection-error').textContent = e.message;
+    }
+    await render();
+  };
+  const report = state.tab;
+  $('blocked-total').textContent = String(report.blocked);
+  for (const li of document.querySelectorAll('#counts li')) {
+    const cat = li.dataset.category;
+    li.querySelector('b').textContent = String(report.counts[cat] ?? 0);
+    li.classList.toggle('off', !p.categories[cat]);
+  }
+  $('trackers-count').textContent = String(report.hosts.length);
+  $('hosts').replaceChildren(
+    ...report.hosts.map((h) => {
+      const tr = document.createElement('tr');
+      const cells = [h.host, h.category ? t(`cat_${h.category}`) : '—', t(`action_${h.action.replaceAll('-', '_')}`)];
+      for (const text of cells) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
+      tr.lastChild.className = `action-${h.action}`;
+      tr.dataset.host = h.host;
+      tr.dataset.action = h.action;
+      return tr;
+    }),
+  );
 
   const s = state.signals;
   const stateEl = $('signals-state');

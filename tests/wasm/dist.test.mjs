@@ -22,7 +22,7 @@ for (const browser of ['chrome', 'firefox']) {
     const { files, manifest } = load(browser);
     assert.equal(manifest.manifest_version, 3);
     for (const f of referenced(manifest)) assert.ok(files.has(f), `${f} is in the zip`);
-    for (const f of ['extension/pkg/crumbwall_wasm.js', 'extension/pkg/crumbwall_wasm_bg.wasm', 'extension/content/signals-main.js', '_locales/en/messages.json', '_locales/de/messages.json', 'LICENSE']) {
+    for (const f of ['extension/engine/blocker.bin', 'extension/rules/lists.json', 'extension/pkg/crumbwall_wasm.js', 'extension/pkg/crumbwall_wasm_bg.wasm', 'extension/content/signals-main.js', '_locales/en/messages.json', '_locales/de/messages.json', 'LICENSE']) {
       assert.ok(files.has(f), `${f} is in the zip`);
     }
     for (const name of files.keys()) {
@@ -33,11 +33,18 @@ for (const browser of ['chrome', 'firefox']) {
     if (browser === 'chrome') {
       assert.ok(manifest.background.service_worker && !manifest.background.scripts);
       assert.equal(manifest.browser_specific_settings, undefined);
-      assert.ok(!manifest.permissions.includes('webRequestBlocking') && !manifest.permissions.includes('webRequest'));
+      assert.ok(!manifest.permissions.includes('webRequestBlocking'), 'Chromium MV3 has no blocking webRequest');
+      for (const r of manifest.declarative_net_request.rule_resources) {
+        assert.ok(files.has(r.path), `ruleset ${r.id} is in the zip`);
+        const rules = JSON.parse(files.get(r.path).toString('utf8'));
+        assert.ok(Array.isArray(rules) && rules.length > 0, `ruleset ${r.id} has rules`);
+      }
     } else {
       assert.ok(manifest.background.scripts && !manifest.background.service_worker);
       assert.equal(manifest.browser_specific_settings.gecko.id, 'crumbwall@crumbwall.org');
       assert.deepEqual(manifest.browser_specific_settings.gecko.data_collection_permissions, { required: ['none'] });
+      assert.equal(manifest.declarative_net_request, undefined, 'Firefox blocks with the engine, not static rules');
+      assert.ok(![...files.keys()].some((f) => /^extension\/rules\/(advertising|statistical|social)\.json$/.test(f)));
     }
   });
 }

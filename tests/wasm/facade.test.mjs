@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { initSync, Crumbwall, siteOfUrl, parseSite, version } from '../../extension/pkg/crumbwall_wasm.js';
+import { initSync, Crumbwall, siteOfUrl, parseSite, version, categoryName } from '../../extension/pkg/crumbwall_wasm.js';
 
 initSync({ module: readFileSync(new URL('../../extension/pkg/crumbwall_wasm_bg.wasm', import.meta.url)) });
 
@@ -21,7 +21,12 @@ test('sites are normalised to registrable domains', () => {
 test('first run gives defaults with no problems', () => {
   const c = new Crumbwall(undefined);
   assert.deepEqual(c.loadReport(), { problems: [], keepBackup: false, migratedFrom: null });
-  assert.deepEqual(c.settings(), { version: 1, signals: { enabled: true, exceptions: [] } });
+  assert.deepEqual(c.settings(), {
+    version: 1,
+    signals: { enabled: true, exceptions: [] },
+    blocking: { advertising: true, statistical: true, social: true },
+    allowlist: [],
+  });
   assert.equal(c.signalsApply('http://site.test/'), true);
 });
 
@@ -75,6 +80,35 @@ test('a bad import throws and changes nothing', () => {
   assert.deepEqual(c.settings().signals, { enabled: false, exceptions: ['b.test'] });
 });
 
+test('blocking: decisions by category, switches, allow list, damaged engine files', () => {
+  const c = new Crumbwall(undefined);
+  assert.equal(c.hasBlocker(), false);
+  assert.equal(c.decide('http://ads.test/ads.js', 'http://site.test/', 'script', 'http://site.test/'), 0, 'no engine: allowed');
+  assert.throws(() => c.loadBlocker(new Uint8Array([1, 2, 3])), /bad header/);
+  c.loadBlocker(readFileSync(new URL('../../extension/engine/blocker.bin', import.meta.url)));
+  assert.equal(c.hasBlocker(), true);
+  const page = 'http://site.test/';
+  const code = (u, type = 'script') => c.decide(u, page, type, page);
+  assert.equal(code('http://ads.test/ads.js'), 16, 'advertising blocked');
+  assert.equal(categoryName(code('http://analytics.test/analytics.js') - 16), 'statistical');
+  assert.equal(code('http://site.test/static/app.js'), 0, 'first party allowed');
+  assert.equal(code('https://www.google-analytics.com/analytics.js') >= 16, true, 'a real tracker from the lists');
+  c.setCategory('advertising', false);
+  assert.deepEqual(c.enabledCategories(), ['statistical', 'social']);
+  assert.equal(code('http://ads.test/ads.js'), 0);
+  assert.throws(() => c.setCategory('cookies', true), /not a blocking category/);
+  c.setCategory('advertising', true);
+  assert.equal(c.allowSite('https://www.site.test/x'), 'site.test');
+  assert.equal(code('http://ads.test/ads.js'), 32, 'allowed by the site exception (would be advertising)');
+  assert.deepEqual(c.allowlistRules().map((r) => r.action.type), ['allowAllRequests', 'allow']);
+  assert.throws(() => c.importAllowlist('["ok.test", 1]'), /allowlist\[1\]/);
+  assert.deepEqual(c.settings().allowlist, ['site.test']);
+  assert.equal(c.importAllowlist('{"allowlist":["a.test"]}'), 1);
+  assert.equal(c.protectSite('a.test'), true);
+  assert.equal(c.categoryOfHost('www.doubleclick.net'), 'advertising');
+  assert.equal(c.categoryOfHost('example.org'), undefined);
+});
+
 test('hostile values from JavaScript never trap the instance', () => {
   const c = new Crumbwall(undefined);
   const huge = 'a.'.repeat(2_000_000) + 'test';
@@ -89,6 +123,13 @@ test('hostile values from JavaScript never trap the instance', () => {
       () => c.signalsOnHost(v),
       () => c.importSettings(v),
       () => new Crumbwall(v).loadReport(),
+      () => c.decide(v, v, v, v),
+      () => c.setCategory(v, true),
+      () => c.allowSite(v),
+      () => c.protectSite(v),
+      () => c.importAllowlist(v),
+      () => c.categoryOfHost(v),
+      () => c.loadBlocker(typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(0)),
     ]) {
       try {
         call();

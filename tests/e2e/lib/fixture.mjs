@@ -27,9 +27,9 @@ export function freshProfile(label) {
  * Launches the browser under test. With `extension: false` it is a control run (no extension).
  * Waits until the extension's background reports ready (storage.session `ready`).
  */
-export async function launch(web, { profileDir, extension = true } = {}) {
+export async function launch(web, { profileDir, extension = true, extensionDir = EXTENSION_DIR } = {}) {
   const opts = {
-    extensionDir: extension ? EXTENSION_DIR : null,
+    extensionDir: extension ? extensionDir : null,
     profileDir,
     port: web.port,
     executablePath: process.env.CRUMBWALL_BROWSER_PATH || undefined,

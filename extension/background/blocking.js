@@ -1,0 +1,141 @@
+// Tracker blocking: category switches, the per-site allow list ("Protection on this site"), and
+// what happened on each tab (counts per category, third-party hosts seen, the badge).
+// The core decides; platform.js enforces (Chromium: static rulesets + dynamic allow rules;
+// Firefox: a blocking listener asking the WASM engine).
+
+import { engine, ready, blockerReady } from './engine.js';
+import { blocking, setBadge, sessionStorage } from './platform.js';
+import { siteOfUrl, categoryName } from '../pkg/crumbwall_wasm.js';
+
+/** Outcome codes from the core (crates/core/src/blocking.rs `Outcome::code`). */
+function outcomeOf(code) {
+  if (code >= 32) return { action: 'allowed-by-site', category: categoryName(code - 32) };
+  if (code >= 16) return { action: 'blocked', category: categoryName(code - 16) };
+  if (code >= 2) return { action: 'allowed-by-list-exception', category: categoryName(code - 2) };
+  return { action: 'allowed', category: null };
+}
+
+/** @type {Map<number, {url: string, site: string|null, counts: Record<string, number>, blocked: number, hosts: Record<string, {category: string|null, action: string, count: number}>}>} */
+const tabs = new Map();
+let saveTimer = null;
+
+function freshTab(url) {
+  return { url, site: url ? siteOfUrlSafe(url) : null, counts: {}, blocked: 0, hosts: {}, blockedUrls: {} };
+}
+
+function siteOfUrlSafe(url) {
+  try {
+    return siteOfUrl(url) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function persistSoon() {
+  if (saveTimer) return;
+  saveTimer = setTimeout(() => {
+    saveTimer = null;
+    sessionStorage.set({ tabs: Object.fromEntries(tabs) }).catch(() => {});
+  }, 300);
+}
+
+function navigated(tabId, url) {
+  if (tabId < 0) return;
+  tabs.set(tabId, freshTab(url));
+  setBadge(tabId, 0);
+  persistSoon();
+}
+
+function hostOf(url) {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Records one request's outcome for its tab. `code` is the core's outcome code (Firefox), -1 for
+ * "the browser's rules blocked it" or null for "completed" (Chromium, where the code is computed
+ * here to name the category).
+ */
+function record(tabId, url, type, code, initiator) {
+  if (tabId < 0 || type === 'main_frame') return;
+  const tab = tabs.get(tabId) ?? (tabs.set(tabId, freshTab('')), tabs.get(tabId));
+  const host = hostOf(url);
+  const site = siteOfUrlSafe(url);
+  let outcome;
+  if (code === null || code === -1) {
+    const c = engine();
+    const computed = c?.hasBlocker() ? c.decide(url, initiator, type, tab.url) : 0;
+    outcome = outcomeOf(computed);
+    if (code === -1) {
+      outcome = { action: 'blocked', category: outcome.action === 'blocked' ? outcome.category : c?.categoryOfHost(host) ?? null };
+    } else if (outcome.action === 'blocked') {
+      outcome = { action: 'allowed', category: outcome.category };
+    }
+  } else {
+    outcome = outcomeOf(code);
+  }
+  // A blocked request may be attempted twice (Firefox's preload scanner, then the parser): count
+  // each blocked URL once per page.
+  tab.blockedUrls ??= {};
+  const repeat = outcome.action === 'blocked' && tab.blockedUrls[url];
+  if (repeat) return;
+  if (outcome.action === 'blocked' && Object.keys(tab.blockedUrls).length < 5000) tab.blockedUrls[url] = 1;
+  if (outcome.action === 'blocked') {
+    tab.blocked += 1;
+    const key = outcome.category ?? 'other';
+    tab.counts[key] = (tab.counts[key] ?? 0) + 1;
+    setBadge(tabId, tab.blocked);
+  }
+  const thirdParty = site && tab.site && site !== tab.site;
+  if (thirdParty || outcome.action !== 'allowed') {
+    const entry = tab.hosts[host] ?? { category: outcome.category, action: outcome.action, count: 0 };
+    entry.count += 1;
+    // The strongest action seen for the host wins: blocked > allowed-by-site > exception > allowed.
+    const rank = { blocked: 3, 'allowed-by-site': 2, 'allowed-by-list-exception': 1, allowed: 0 };
+    if (rank[outcome.action] > rank[entry.action]) entry.action = outcome.action;
+    entry.category ??= outcome.category;
+    tab.hosts[host] = entry;
+  }
+  persistSoon();
+}
+
+/** Registers the request listeners. Call synchronously at background start. */
+export function installBlockingListeners() {
+  blocking.installListeners({
+    decide: () => {
+      const c = engine();
+      return c?.hasBlocker() ? (u, s, t, top) => c.decide(u, s, t, top) : null;
+    },
+    ready: blockerReady,
+    record,
+    navigated,
+  });
+}
+
+/** Restores per-tab state kept in session storage (survives a background restart). */
+export async function restoreTabs() {
+  const { tabs: saved } = await sessionStorage.get('tabs');
+  if (saved && typeof saved === 'object') {
+    for (const [id, t] of Object.entries(saved)) if (!tabs.has(Number(id))) tabs.set(Number(id), t);
+  }
+}
+
+/** What happened on a tab, for the popup. */
+export function tabReport(tabId) {
+  const t = tabs.get(tabId);
+  if (!t) return { blocked: 0, counts: {}, hosts: [] };
+  const hosts = Object.entries(t.hosts)
+    .map(([host, h]) => ({ host, ...h }))
+    .sort((a, b) => (b.action === 'blocked') - (a.action === 'blocked') || a.host.localeCompare(b.host));
+  return { blocked: t.blocked, counts: t.counts, hosts };
+}
+
+/** Brings the browser's blocking rules in line with the settings. */
+export async function applyBlocking() {
+  const c = await ready;
+  await blocking.setCategories(c.enabledCategories());
+  await blocking.applyAllowlistRules(c.allowlistRules());
+}
