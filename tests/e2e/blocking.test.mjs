@@ -99,6 +99,8 @@ test(`${BROWSER}: trackers blocked by category, switches, allow list, badge and 
         assert.ok(!web.log.some((e) => e.host === host), `nothing reached ${host}`);
       }
       assertFirstPartyLoads('site.test', 'defaults');
+      const unsignalled = web.log.filter((e) => e.path !== '/favicon.ico' && (e.headers.dnt !== '1' || e.headers.secGpc !== '1'));
+      assert.deepEqual(unsignalled.map((e) => e.host + e.url), [], 'DNT/GPC on every request that was let through');
       const tabId = await tabIdFor(h, 'site.test');
       const badge = await eventually(async () => {
         const text = await h.evalBackground(async (id) => (globalThis.browser ?? globalThis.chrome).action.getBadgeText({ tabId: id }), tabId);
@@ -156,6 +158,9 @@ test(`${BROWSER}: trackers blocked by category, switches, allow list, badge and 
         return ALL_EMBEDS.every(([host, p]) => arrived(host, p));
       }, { timeout: 8000, what: 'allow-listed site to load its trackers' });
       assert.ok(arrived('ads.test', '/banner.png') && arrived('analytics.test', '/collect'));
+      // The signal headers outrank the allow-list rule: an allowed site still gets DNT and GPC.
+      const unsignalled = web.log.filter((e) => e.path !== '/favicon.ico' && (e.headers.dnt !== '1' || e.headers.secGpc !== '1'));
+      assert.deepEqual(unsignalled.map((e) => e.host + e.url), [], 'DNT/GPC also on an allow-listed site');
       const popup2 = await openPopup(h, 'site.test');
       assert.equal(await popup2.$eval('#blocked-total', (e) => e.textContent), '0');
       const rows = await popup2.$$eval('#hosts tr', (trs) => Object.fromEntries(trs.map((tr) => [tr.dataset.host, tr.dataset.action])));

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWeb } from '../web/server.mjs';
-import { BROWSER, freshProfile, launch, visit, openPopup, openOptions, eventually } from './lib/fixture.mjs';
+import { BROWSER, freshProfile, launch, visit, openPopup, openOptions, eventually, blockingOff } from './lib/fixture.mjs';
 
 let web;
 before(async () => {
@@ -61,6 +61,9 @@ test(`${BROWSER}: control run without the extension sends no signals`, async () 
 test(`${BROWSER}: signals on every request and in every frame, per-site exception, survives restart`, async (t) => {
   const profileDir = freshProfile('signals');
   let h = await launch(web, { profileDir });
+  // Blocking off, so that every kind of third-party request is made and can be checked for the
+  // headers (the blocking suite covers blocked requests; signals reach the allowed ones).
+  await blockingOff(h);
   try {
     await t.test('defaults: headers on document, image, script, XHR and iframe requests; properties in page and iframes', async () => {
       web.clear();

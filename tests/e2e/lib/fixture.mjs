@@ -92,3 +92,26 @@ export async function eventually(fn, { timeout = 5000, interval = 100, what = 'c
     await new Promise((r) => setTimeout(r, interval));
   }
 }
+
+/**
+ * Sends one message to the background from an extension page, as the popup and options do.
+ * Throws with the background's error message.
+ */
+export async function message(h, msg) {
+  const page = await h.openExtensionPage('extension/options/options.html');
+  try {
+    await page.waitForSelector('body[data-ready]', { timeout: 10000 });
+    const res = await page.evaluate((m) => (globalThis.browser ?? globalThis.chrome).runtime.sendMessage(m), msg);
+    if (!res || res.error) throw new Error(res?.error ?? 'no answer');
+    return res.result;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Turns every blocking category off, so third-party requests reach the test web. */
+export async function blockingOff(h) {
+  for (const category of ['advertising', 'statistical', 'social']) {
+    await message(h, { type: 'setCategory', category, on: false });
+  }
+}
