@@ -131,6 +131,21 @@ test(`${BROWSER}: signals on every request and in every frame, per-site exceptio
       await options.close();
     });
 
+    await t.test('the service worker stopped between two page loads: signals and the exception still apply', { skip: BROWSER !== 'chromium' && 'Chromium only: Firefox has no way to stop an event page from a test' }, async () => {
+      const page = await h.browser.newPage();
+      const cdp = await page.createCDPSession();
+      await cdp.send('ServiceWorker.enable');
+      await cdp.send('ServiceWorker.stopAllWorkers');
+      await page.close();
+      web.clear();
+      await visit(h, web, 'site.test');
+      assertEveryRequestSignals('site.test after the worker stopped');
+      web.clear();
+      await visit(h, web, 'news.test', '/', { probes: ['top', 'same'] });
+      assertNoRequestSignals('news.test after the worker stopped');
+      assert.notEqual(probe('top').gpc, 'true');
+    });
+
     await t.test('the exception survives a browser restart with the same profile', async () => {
       await h.close();
       h = await launch(web, { profileDir });
