@@ -2,7 +2,7 @@
 // Listeners are registered synchronously here, before anything is awaited, so the browser finds
 // them whenever it wakes the background; each feature module owns its own listeners.
 
-import { api, browserName, sessionStorage } from './platform.js';
+import { api, browserName, isFirefox, sessionStorage } from './platform.js';
 import { ready, blockerReady, mutate } from './engine.js';
 import { siteOfUrl, version } from '../pkg/crumbwall_wasm.js';
 import { installSignalListeners, applySignals, signalStateFor } from './signals.js';
@@ -83,8 +83,9 @@ handle('dismissProblems', {}, async () => {
 // Start: load settings, bring rules and page scripts in line, then tell tests and pages we are up.
 ready
   .then(() => Promise.all([applySignals(), applyBlocking(), restoreTabs()]))
-  // Firefox decides each request with the engine: ready means the engine is loaded.
-  .then(() => blockerReady)
+  // Firefox decides each request with the engine: ready means the engine is loaded. Chromium's
+  // static rules block by themselves; its engine (for naming categories) loads in the background.
+  .then(() => (isFirefox ? blockerReady : null))
   // startupMs: from the background's start (its time origin) to ready-to-decide.
   .then(() => sessionStorage.set({ ready: Date.now(), startupMs: Math.round(performance.now() * 10) / 10 }))
   .catch((e) => {
