@@ -18,6 +18,7 @@
 pub mod blocking;
 pub mod category;
 pub mod compile;
+pub mod cookies;
 pub mod dnr;
 pub mod engine;
 pub mod settings;

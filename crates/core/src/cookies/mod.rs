@@ -1,0 +1,324 @@
+//! Cookie purposes: why a cookie exists (technical, personalization, advertising, statistical,
+//! social or unknown), decided from layered knowledge that can always say why.
+//!
+//! Layers, first match wins:
+//! 1. known cookie names — the curated table embedded from `data/cookies-known.tsv`, plus the
+//!    Open Cookie Database when loaded ([`parse_ocd_csv`], [`Classifier::with_ocd`]);
+//! 2. the tracker category of the cookie's domain ([`crate::starter::category_of_host`]);
+//! 3. heuristics on name tokens, value shape, lifetime and third-party context.
+//!
+//! [`Classifier::classify`] never panics, is deterministic and allocates only its reason text.
+
+mod heuristics;
+mod knowledge;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::category::Category;
+use crate::site::SiteKey;
+
+pub use knowledge::{
+    is_social_platform, ocd_purpose, ocd_rows, parse_ocd_csv, parse_tsv, KnowledgeTable,
+    KnownCookie, MatchKind, OcdRow, Source, CURATED_TSV,
+};
+
+/// Why a cookie exists. The user's cookie policy is per purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Purpose {
+    /// Needed for the site to work: login, session, security, load balancing, consent record.
+    Technical,
+    /// Remembers choices: language, region, font size, cart, preferences.
+    Personalization,
+    /// Ad targeting, retargeting and ad measurement.
+    Advertising,
+    /// Analytics and audience measurement.
+    Statistical,
+    /// Set by social networks (like/share widgets, embedded posts, social login tracking).
+    Social,
+    /// Nothing known fits.
+    Unknown,
+}
+
+impl Purpose {
+    /// Every purpose, in display order.
+    pub const ALL: [Purpose; 6] = [
+        Purpose::Technical,
+        Purpose::Personalization,
+        Purpose::Advertising,
+        Purpose::Statistical,
+        Purpose::Social,
+        Purpose::Unknown,
+    ];
+
+    /// The lowercase name used in files, settings and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Technical => "technical",
+            Purpose::Personalization => "personalization",
+            Purpose::Advertising => "advertising",
+            Purpose::Statistical => "statistical",
+            Purpose::Social => "social",
+            Purpose::Unknown => "unknown",
+        }
+    }
+
+    /// Parses our names and common synonyms, ignoring case and surrounding spaces:
+    /// necessary/essential/functional/security → technical; preferences → personalization;
+    /// analytics/performance/statistics → statistical; marketing/targeting/ads → advertising;
+    /// "social media" → social. (Functional follows the Open Cookie Database, where it means
+    /// strictly necessary.)
+    pub fn parse(s: &str) -> Option<Purpose> {
+        let s = s.trim();
+        const SYNONYMS: [(&str, Purpose); 28] = [
+            ("technical", Purpose::Technical),
+            ("necessary", Purpose::Technical),
+            ("strictly necessary", Purpose::Technical),
+            ("essential", Purpose::Technical),
+            ("functional", Purpose::Technical),
+            ("security", Purpose::Technical),
+            ("personalization", Purpose::Personalization),
+            ("personalisation", Purpose::Personalization),
+            ("preferences", Purpose::Personalization),
+            ("preference", Purpose::Personalization),
+            ("advertising", Purpose::Advertising),
+            ("marketing", Purpose::Advertising),
+            ("targeting", Purpose::Advertising),
+            ("ads", Purpose::Advertising),
+            ("advertisement", Purpose::Advertising),
+            ("statistical", Purpose::Statistical),
+            ("statistics", Purpose::Statistical),
+            ("analytics", Purpose::Statistical),
+            ("analytical", Purpose::Statistical),
+            ("performance", Purpose::Statistical),
+            ("measurement", Purpose::Statistical),
+            ("social", Purpose::Social),
+            ("social media", Purpose::Social),
+            ("social_media", Purpose::Social),
+            ("unknown", Purpose::Unknown),
+            ("unclassified", Purpose::Unknown),
+            ("other", Purpose::Unknown),
+            ("uncategorized", Purpose::Unknown),
+        ];
+        SYNONYMS
+            .iter()
+            .find(|(name, _)| s.eq_ignore_ascii_case(name))
+            .map(|&(_, p)| p)
+    }
+
+    /// The purpose of cookies set by a tracker of this blocking category (consent-notice
+    /// services set consent records, which are technical).
+    pub fn of_category(category: Category) -> Purpose {
+        match category {
+            Category::Advertising => Purpose::Advertising,
+            Category::Statistical => Purpose::Statistical,
+            Category::Social => Purpose::Social,
+            Category::Consent => Purpose::Technical,
+        }
+    }
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A cookie to classify, as the browser reports it, plus where the user is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CookieInput<'a> {
+    /// The cookie name (may be empty).
+    pub name: &'a str,
+    /// The cookie value, raw.
+    pub value: &'a str,
+    /// The cookie's domain; a leading dot (domain cookie) is allowed.
+    pub domain: &'a str,
+    /// The cookie's path.
+    pub path: &'a str,
+    /// Seconds of lifetime left; `None` for a session cookie.
+    pub expires_in: Option<i64>,
+    /// The `Secure` attribute.
+    pub secure: bool,
+    /// The `HttpOnly` attribute.
+    pub http_only: bool,
+    /// The `SameSite` attribute (`strict`, `lax`, `none`, `no_restriction`, `unspecified`), if any.
+    pub same_site: Option<&'a str>,
+    /// The site the user is on: a host (`www.example.com`) or an http(s) URL; `None` when unknown.
+    pub site: Option<&'a str>,
+}
+
+/// The purpose of a cookie, how sure we are, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Classification {
+    /// The purpose.
+    pub purpose: Purpose,
+    /// From 0 (a guess) to 1 (certain).
+    pub confidence: f32,
+    /// A short human reason ("known name `_ga` (Google Analytics)").
+    pub reason: String,
+}
+
+impl Classification {
+    fn new(purpose: Purpose, confidence: f32, reason: String) -> Classification {
+        Classification {
+            purpose,
+            confidence: confidence.clamp(0.0, 1.0),
+            reason,
+        }
+    }
+}
+
+/// Classifies cookies with the curated table (and optionally the Open Cookie Database), the
+/// starter tracker knowledge and heuristics.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    known: KnowledgeTable,
+}
+
+/// Cookies living at least this long count as long-lived (30 days).
+const LONG_LIVED: i64 = 30 * 24 * 3600;
+
+impl Classifier {
+    /// The curated table only (plus tracker knowledge and heuristics).
+    pub fn builtin() -> Classifier {
+        let (known, _errors) = parse_tsv(CURATED_TSV, Source::Curated);
+        Classifier { known }
+    }
+
+    /// The curated table, then `ocd` (usually from [`parse_ocd_csv`]) for names the curated
+    /// table does not have.
+    pub fn with_ocd(ocd: KnowledgeTable) -> Classifier {
+        let mut c = Classifier::builtin();
+        c.known.extend(ocd);
+        c
+    }
+
+    /// The known-name table in use.
+    pub fn knowledge(&self) -> &KnowledgeTable {
+        &self.known
+    }
+
+    /// The purpose of one cookie. Total: any input gives a classification (`unknown` when
+    /// nothing fits).
+    pub fn classify(&self, c: &CookieInput<'_>) -> Classification {
+        // Layer 1: known names (also without the `__Secure-`/`__Host-` prefixes).
+        if let Some(k) = self.known_name(c.name) {
+            return k;
+        }
+        let domain = clean_domain(c.domain);
+
+        // Layer 2: the domain is a known tracker.
+        let tracker = if domain.is_empty() {
+            None
+        } else {
+            crate::starter::category_of_host(domain)
+        };
+        if let Some((category, owner)) = tracker {
+            let purpose = Purpose::of_category(category);
+            let what = match category {
+                Category::Advertising => "an advertising tracker",
+                Category::Statistical => "an analytics tracker",
+                Category::Social => "a social network",
+                Category::Consent => "a consent-notice service",
+            };
+            let owner = owner.map(|o| format!(" ({o})")).unwrap_or_default();
+            match third_party(domain, c.site) {
+                Some(true) => {
+                    return Classification::new(
+                        purpose,
+                        0.8,
+                        format!("third-party cookie of {what}{owner}"),
+                    )
+                }
+                None => {
+                    return Classification::new(purpose, 0.65, format!("cookie of {what}{owner}"))
+                }
+                // First party on the tracker's own site: the name says more (a login, a
+                // language); fall back to the domain below.
+                Some(false) => {}
+            }
+        }
+
+        // Layer 3: heuristics, the name first (it needs no context, which costs a lookup).
+        if let Some(h) = heuristics::by_name(c) {
+            return h;
+        }
+        if let Some(h) = heuristics::by_context(c, third_party(domain, c.site)) {
+            return h;
+        }
+        if let Some((category, owner)) = tracker {
+            let owner = owner.unwrap_or("a known tracker");
+            return Classification::new(
+                Purpose::of_category(category),
+                0.4,
+                format!("first-party cookie on the site of {owner}, a known {category} tracker"),
+            );
+        }
+        Classification::new(Purpose::Unknown, 0.0, "no known name or pattern".to_owned())
+    }
+
+    fn known_name(&self, name: &str) -> Option<Classification> {
+        let (k, kind) = self.known.lookup(name).or_else(|| {
+            let stripped = name
+                .strip_prefix("__Secure-")
+                .or_else(|| name.strip_prefix("__Host-"))?;
+            self.known.lookup(stripped)
+        })?;
+        let base: f32 = match k.source {
+            Source::Curated => 0.95,
+            Source::OpenCookieDatabase => 0.9,
+        };
+        let (conf, how) = match kind {
+            MatchKind::Exact => (base, "known name"),
+            MatchKind::ExactIgnoringCase => (base - 0.1, "known name"),
+            MatchKind::Prefix => (
+                base - 0.1 - if k.name.len() <= 2 { 0.2 } else { 0.0 },
+                "known prefix",
+            ),
+        };
+        let star = if k.prefix { "*" } else { "" };
+        let reason = match &k.owner {
+            Some(o) => format!("{how} `{}{star}` ({o})", k.name),
+            None => format!("{how} `{}{star}`", k.name),
+        };
+        Some(Classification::new(k.purpose, conf, reason))
+    }
+}
+
+/// The cookie domain without a leading or trailing dot and surrounding spaces.
+fn clean_domain(domain: &str) -> &str {
+    let d = domain.trim();
+    let d = d.strip_prefix('.').unwrap_or(d);
+    d.strip_suffix('.').unwrap_or(d)
+}
+
+/// Whether the cookie's domain belongs to another site than the one the user is on; `None`
+/// when either is unknown or unreadable.
+fn third_party(domain: &str, site: Option<&str>) -> Option<bool> {
+    let site = site?.trim();
+    if domain.is_empty() || site.is_empty() {
+        return None;
+    }
+    if domain.eq_ignore_ascii_case(site) {
+        return Some(false);
+    }
+    let site_key = if site.contains("://") {
+        SiteKey::from_url(site)
+    } else {
+        SiteKey::from_host(site)
+    };
+    let site_key = site_key.ok()?;
+    if site_key.contains_host(domain) {
+        return Some(false);
+    }
+    SiteKey::from_host(domain).ok().map(|d| d != site_key)
+}
+
+/// Whether a cookie lives at least 30 days.
+fn long_lived(c: &CookieInput<'_>) -> bool {
+    c.expires_in.is_some_and(|s| s >= LONG_LIVED)
+}
