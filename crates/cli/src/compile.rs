@@ -52,6 +52,21 @@ fn load(lists_toml: &Path, dir: &Path, allow_missing: bool) -> Result<Loaded, St
     })
 }
 
+/// The list texts as the engine gets them. adblock-rust reads `!#if` directives as comments, so
+/// it is given only the lines active in Firefox, where the engine decides.
+fn engine_texts(loaded: &Loaded) -> Vec<(Category, String)> {
+    loaded
+        .inputs
+        .iter()
+        .map(|(_, c, t)| {
+            (
+                *c,
+                compile::lines::active_lines(t, compile::lines::FIREFOX_MV3),
+            )
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct ListInfo {
     id: String,
@@ -109,17 +124,7 @@ pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
     let compile_secs = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    // adblock-rust reads `!#if` directives as comments: give it only the lines active in Firefox.
-    let active: Vec<(Category, String)> = loaded
-        .inputs
-        .iter()
-        .map(|(_, c, t)| {
-            (
-                *c,
-                compile::lines::active_lines(t, compile::lines::FIREFOX_MV3),
-            )
-        })
-        .collect();
+    let active = engine_texts(&loaded);
     let engine_lists: Vec<(Category, &str)> =
         active.iter().map(|(c, t)| (*c, t.as_str())).collect();
     let blocker = Blocker::build(&engine_lists);
@@ -234,11 +239,9 @@ pub fn check_cmd(args: &[&str]) -> Result<bool, String> {
     for m in &loaded.missing {
         eprintln!("crumbwall: note: {m}");
     }
-    let engine_lists: Vec<(Category, &str)> = loaded
-        .inputs
-        .iter()
-        .map(|(_, c, t)| (*c, t.as_str()))
-        .collect();
+    let active = engine_texts(&loaded);
+    let engine_lists: Vec<(Category, &str)> =
+        active.iter().map(|(c, t)| (*c, t.as_str())).collect();
     let blocker = Blocker::build_debug(&engine_lists);
     let settings = Settings::default();
     let outcome = blocking::decide(&settings, &blocker, &url, &source, &kind, &source);

@@ -58,3 +58,108 @@ fn signals_rules_and_check_follow_a_settings_file() {
     assert!(!ok && out.contains("usage"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn compile_and_check_a_small_list() {
+    let dir = std::env::temp_dir().join(format!("crumbwall-cli-compile-{}", std::process::id()));
+    let filters = dir.join("filters");
+    std::fs::create_dir_all(&filters).unwrap();
+    std::fs::write(
+        filters.join("mini.txt"),
+        "! Version: 7\n||tracker.example^\n@@||tracker.example/ok.js\nbad$$line\n",
+    )
+    .unwrap();
+    let toml = dir.join("lists.toml");
+    std::fs::write(
+        &toml,
+        "[[list]]\nid = \"mini\"\nname = \"Mini\"\ncategory = \"advertising\"\nfile = \"mini.txt\"\nurl = \"https://example.org/mini.txt\"\nlicence = \"CC0-1.0\"\nuse = \"network\"\n",
+    )
+    .unwrap();
+    let (t, f, out) = (
+        toml.to_str().unwrap(),
+        filters.to_str().unwrap(),
+        dir.join("out"),
+    );
+    let (ok, text) = crumbwall(&[
+        "compile",
+        "--lists",
+        t,
+        "--filters",
+        f,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let rules = std::fs::read_to_string(out.join("rules/advertising.json")).unwrap();
+    assert!(rules.contains("tracker.example"), "{rules}");
+    assert!(out.join("engine/blocker.bin").is_file());
+    let lists = std::fs::read_to_string(out.join("rules/lists.json")).unwrap();
+    assert!(lists.contains("\"version\": \"7\""), "{lists}");
+    assert!(std::fs::read_to_string(out.join("compile-report.txt"))
+        .unwrap()
+        .contains("mini"));
+
+    let (_, text) = crumbwall(&[
+        "check",
+        "http://a.tracker.example/x.js",
+        "--source",
+        "http://site.example/",
+        "--type",
+        "script",
+        "--lists",
+        t,
+        "--filters",
+        f,
+    ]);
+    assert!(
+        text.contains("decision: blocked")
+            && text.contains("filter: ||tracker.example^")
+            && text.contains("list: mini"),
+        "{text}"
+    );
+    let (_, text) = crumbwall(&[
+        "check",
+        "http://tracker.example/ok.js",
+        "--source",
+        "http://site.example/",
+        "--type",
+        "script",
+        "--lists",
+        t,
+        "--filters",
+        f,
+    ]);
+    assert!(
+        text.contains("a list exception applies")
+            && text.contains("exception: @@||tracker.example/ok.js"),
+        "{text}"
+    );
+
+    // A missing or empty list is an error naming the list.
+    std::fs::write(filters.join("mini.txt"), "! only a comment\n").unwrap();
+    let (ok, text) = crumbwall(&[
+        "compile",
+        "--lists",
+        t,
+        "--filters",
+        f,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        !ok && text.contains("list `mini`") && text.contains("no filters"),
+        "{text}"
+    );
+    std::fs::remove_file(filters.join("mini.txt")).unwrap();
+    let (ok, text) = crumbwall(&[
+        "compile",
+        "--lists",
+        t,
+        "--filters",
+        f,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!ok && text.contains("list `mini`"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
