@@ -10,6 +10,7 @@
 //! ```
 
 mod compile;
+mod cookies;
 mod lists;
 
 use std::process::ExitCode;
@@ -26,6 +27,11 @@ const USAGE: &str = "usage:
                                                   serialised engine and a conversion report
   crumbwall check URL --source PAGE_URL --type TYPE [--lists lists.toml] [--filters DIR]
                                                   the decision for one request, its category, filter and list
+  crumbwall classify-cookie --name N --domain D [--value V] [--expires SECONDS] [--site S] [--no-ocd]
+                                                  the purpose of a cookie, with confidence and reason
+  crumbwall eval-cookies FILE.csv [--no-ocd]      accuracy, precision/recall per purpose and confusion matrix
+                                                  on labelled cookies (header: name, domain, label; optional
+                                                  value, expires, site)
   (filter lists are read from --filters, default $CRUMBWALL_DATA/filters or ~/.cache/crumbwall/lists)";
 
 fn main() -> ExitCode {
@@ -98,6 +104,20 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         ["compile", rest @ ..] => compile::compile_cmd(rest).map(|ok| {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
+        ["classify-cookie", rest @ ..] => cookies::classify_cmd(rest).map(|ok| {
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }),
+        ["eval-cookies", rest @ ..] => cookies::eval_cmd(rest).map(|ok| {
             if ok {
                 ExitCode::SUCCESS
             } else {

@@ -163,3 +163,53 @@ fn compile_and_check_a_small_list() {
     assert!(!ok && text.contains("list `mini`"), "{text}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn classify_and_evaluate_cookies() {
+    let (ok, out) = crumbwall(&[
+        "classify-cookie",
+        "--name",
+        "_ga",
+        "--domain",
+        ".news.example",
+        "--value",
+        "GA1.1.1.2",
+        "--no-ocd",
+    ]);
+    assert!(
+        ok && out.contains("purpose: statistical") && out.contains("reason: known name `_ga`"),
+        "{out}"
+    );
+    let (ok, out) = crumbwall(&[
+        "classify-cookie",
+        "--name",
+        "",
+        "--domain",
+        "localhost",
+        "--no-ocd",
+    ]);
+    assert!(ok && out.contains("purpose: unknown"), "{out}");
+    let (ok, out) = crumbwall(&[
+        "classify-cookie",
+        "--name",
+        "x",
+        "--domain",
+        "a.example",
+        "--expires",
+        "soon",
+    ]);
+    assert!(!ok && out.contains("--expires takes seconds"), "{out}");
+    let file = std::env::temp_dir().join(format!("crumbwall-eval-{}.csv", std::process::id()));
+    std::fs::write(&file, "name,domain,label,value\n_ga,.x.com,analytics,GA1.1.2.3\nPHPSESSID,x.com,necessary,abc\nfoo,x.com,bogus\nshort,x.com\n").unwrap();
+    let (ok, out) = crumbwall(&["eval-cookies", file.to_str().unwrap(), "--no-ocd"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("line 4: skipped: unknown label `bogus`") && out.contains("line 5: skipped"),
+        "{out}"
+    );
+    assert!(
+        out.contains("accuracy: 2/2 = 100.0%") && out.contains("confusion"),
+        "{out}"
+    );
+    let _ = std::fs::remove_file(&file);
+}
