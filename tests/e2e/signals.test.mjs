@@ -158,6 +158,34 @@ test(`${BROWSER}: signals on every request and in every frame, per-site exceptio
       assertEveryRequestSignals('site.test after restart');
     });
 
+    await t.test('the global switch in the options turns both signals off everywhere, and back on', async () => {
+      const options = await openOptions(h);
+      await options.click('#signals-enabled');
+      await options.waitForFunction(() => document.querySelector('#signals-enabled').checked === false, { timeout: 5000 });
+      await options.close();
+      await eventually(async () => {
+        web.clear();
+        await visit(h, web, 'site.test');
+        return pageRequests().every((e) => e.headers.dnt === undefined && e.headers.secGpc === undefined);
+      }, { timeout: 8000, what: 'site.test requests without signals' });
+      assertNoRequestSignals('signals off globally');
+      assert.notEqual(probe('top').gpc, 'true');
+      assert.notEqual(probe('social').dnt, '1');
+      const popup = await openPopup(h, 'site.test');
+      assert.match(await popup.$eval('#signals-state', (e) => e.textContent), /options|Einstellungen/);
+      await popup.close();
+      const again = await openOptions(h);
+      await again.click('#signals-enabled');
+      await again.waitForFunction(() => document.querySelector('#signals-enabled').checked === true, { timeout: 5000 });
+      await again.close();
+      await eventually(async () => {
+        web.clear();
+        await visit(h, web, 'site.test');
+        return pageRequests().every((e) => e.headers.dnt === '1');
+      }, { timeout: 8000, what: 'signals back on' });
+      assertEveryRequestSignals('signals back on');
+    });
+
     await t.test('a corrupt settings blob is kept as a backup, defaults are used, and the popup says so', async () => {
       await h.evalBackground(async () => {
         const api = globalThis.browser ?? globalThis.chrome;
