@@ -55,50 +55,52 @@ function hostOf(url) {
 }
 
 /**
- * Records one request's outcome for its tab. `code` is the core's outcome code (Firefox), -1 for
- * "the browser's rules blocked it" or null for "completed" (Chromium, where the code is computed
- * here to name the category).
+ * Chromium only sees that a request ended (`code` null: completed, -1: the rules blocked it); the
+ * engine is asked here only to name the category.
+ */
+function observedOutcome(code, url, host, type, initiator, topUrl) {
+  const c = engine();
+  const computed = outcomeOf(c?.hasBlocker() ? c.decide(url, initiator, type, topUrl) : 0);
+  if (code === -1) {
+    return { action: 'blocked', category: computed.action === 'blocked' ? computed.category : c?.categoryOfHost(host) ?? null };
+  }
+  // It completed, so the browser let it through whatever the engine says.
+  return computed.action === 'blocked' ? { action: 'allowed', category: computed.category } : computed;
+}
+
+/** The strongest action seen for a host wins: blocked > allowed-by-site > exception > allowed. */
+const RANK = { blocked: 3, 'allowed-by-site': 2, 'allowed-by-list-exception': 1, allowed: 0 };
+
+/**
+ * Records one request's outcome for its tab: blocked requests (each URL once per page: Firefox's
+ * preload scanner and then the parser may both try it) and every third-party host. `code` is the
+ * core's outcome code (Firefox), or null / -1 from Chromium's observers.
  */
 function record(tabId, url, type, code, initiator) {
   if (tabId < 0 || type === 'main_frame') return;
   const tab = tabs.get(tabId) ?? (tabs.set(tabId, freshTab('')), tabs.get(tabId));
-  const host = hostOf(url);
   const site = siteOfUrlSafe(url);
-  let outcome;
-  if (code === null || code === -1) {
-    const c = engine();
-    const computed = c?.hasBlocker() ? c.decide(url, initiator, type, tab.url) : 0;
-    outcome = outcomeOf(computed);
-    if (code === -1) {
-      outcome = { action: 'blocked', category: outcome.action === 'blocked' ? outcome.category : c?.categoryOfHost(host) ?? null };
-    } else if (outcome.action === 'blocked') {
-      outcome = { action: 'allowed', category: outcome.category };
-    }
-  } else {
-    outcome = outcomeOf(code);
-  }
-  // A blocked request may be attempted twice (Firefox's preload scanner, then the parser): count
-  // each blocked URL once per page.
-  tab.blockedUrls ??= {};
-  const repeat = outcome.action === 'blocked' && tab.blockedUrls[url];
-  if (repeat) return;
-  if (outcome.action === 'blocked' && Object.keys(tab.blockedUrls).length < 5000) tab.blockedUrls[url] = 1;
-  if (outcome.action === 'blocked') {
+  const thirdParty = Boolean(site && tab.site && site !== tab.site);
+  // A first-party request that went through is nothing to report: no engine work on that path.
+  if (code === null && !thirdParty) return;
+  const host = hostOf(url);
+  const outcome = code === null || code === -1 ? observedOutcome(code, url, host, type, initiator, tab.url) : outcomeOf(code);
+  const blocked = outcome.action === 'blocked';
+  if (blocked) {
+    if (tab.blockedUrls[url]) return;
+    if (tab.blocked < 5000) tab.blockedUrls[url] = 1;
     tab.blocked += 1;
     const key = outcome.category ?? 'other';
     tab.counts[key] = (tab.counts[key] ?? 0) + 1;
     setBadge(tabId, tab.blocked);
+  } else if (!thirdParty) {
+    return;
   }
-  const thirdParty = site && tab.site && site !== tab.site;
-  if (thirdParty || outcome.action !== 'allowed') {
-    const entry = tab.hosts[host] ?? { category: outcome.category, action: outcome.action, count: 0 };
-    entry.count += 1;
-    // The strongest action seen for the host wins: blocked > allowed-by-site > exception > allowed.
-    const rank = { blocked: 3, 'allowed-by-site': 2, 'allowed-by-list-exception': 1, allowed: 0 };
-    if (rank[outcome.action] > rank[entry.action]) entry.action = outcome.action;
-    entry.category ??= outcome.category;
-    tab.hosts[host] = entry;
-  }
+  const entry = tab.hosts[host] ?? { category: outcome.category, action: outcome.action, count: 0 };
+  entry.count += 1;
+  if (RANK[outcome.action] > RANK[entry.action]) entry.action = outcome.action;
+  entry.category ??= outcome.category;
+  tab.hosts[host] = entry;
   persistSoon();
 }
 

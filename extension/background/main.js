@@ -48,7 +48,7 @@ handle('getState', { tabId: 'number?', url: 'string?' }, async (m) => {
     site,
     browser: browserName,
     version: version(),
-    signals: signalStateFor(c, url),
+    signals: signalStateFor(c, settings, url, site),
     protection: { on: site ? !settings.allowlist.includes(site) : true, categories: settings.blocking },
     tab: tabReport(tab.id),
     settingsProblems,

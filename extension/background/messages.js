@@ -25,10 +25,9 @@ export function handle(type, fields, run) {
   handlers.set(type, { check, run });
 }
 
+/** Only this extension's own pages (not content scripts, not web pages) may send commands. */
 function fromOwnPage(sender) {
-  if (sender.id !== api.runtime.id) return false;
-  if (sender.tab && !String(sender.url ?? '').startsWith(api.runtime.getURL(''))) return false;
-  return String(sender.url ?? '').startsWith(api.runtime.getURL(''));
+  return sender.id === api.runtime.id && String(sender.url ?? '').startsWith(api.runtime.getURL(''));
 }
 
 /** Installs the router. Call synchronously at background start. */

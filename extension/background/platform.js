@@ -120,7 +120,7 @@ export async function unregisterContentScript(id) {
   if (found.length > 0) await api.scripting.unregisterContentScripts({ ids: [id] });
 }
 
-/** Dynamic DNR rule ids owned by the allow list (see crates/core/src/blocking.rs). */
+/** Dynamic DNR rule ids owned by the allow list (see crates/core/src/dnr.rs `ids`). */
 const ALLOW_RULE_IDS = { first: 2000, count: 100 };
 
 /** Replaces the dynamic rules in an id block with `rules`. */

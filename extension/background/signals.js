@@ -3,7 +3,7 @@
 // the browser (headers through platform.signalHeaders, properties through a MAIN-world script).
 
 import { engine, ready } from './engine.js';
-import { Crumbwall, siteOfUrl } from '../pkg/crumbwall_wasm.js';
+import { Crumbwall } from '../pkg/crumbwall_wasm.js';
 import { signalHeaders, registerContentScript, unregisterContentScript } from './platform.js';
 
 const PAGE_SCRIPT_ID = 'crumbwall-signals-main';
@@ -36,10 +36,8 @@ export async function applySignals() {
   }
 }
 
-/** The signal state for a page URL, for the popup. */
-export function signalStateFor(c, url) {
-  const settings = c.settings();
-  const site = url ? siteOfUrl(url) ?? null : null;
+/** The signal state for a page (its URL and site, null for no site), for the popup. */
+export function signalStateFor(c, settings, url, site) {
   return {
     enabled: settings.signals.enabled,
     excepted: site ? settings.signals.exceptions.includes(site) : false,

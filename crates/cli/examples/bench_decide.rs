@@ -207,7 +207,7 @@ fn run() -> Result<(), String> {
             .as_ref()
             .is_some_and(|b| b.check(&r.url, &r.frame_url, &r.kind, enabled).is_block())
     };
-    let mut variants: Vec<(&str, &str, &dyn Fn(&Req) -> bool)> = vec![
+    let mut variants: Vec<Variant<'_>> = vec![
         (
             "crumbwall_native",
             "crumbwall native (blocking::decide)",
@@ -280,6 +280,9 @@ fn run() -> Result<(), String> {
     );
     Ok(())
 }
+
+/// A timed variant: (key, label, the decision under test).
+type Variant<'a> = (&'a str, &'a str, &'a dyn Fn(&Req) -> bool);
 
 fn main() {
     if let Err(e) = run() {

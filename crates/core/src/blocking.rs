@@ -2,18 +2,11 @@
 //! per-site allow list, and the category a blocked request is reported under.
 
 use crate::category::Category;
-use crate::dnr::{Action, ActionType, Condition, ResourceType, Rule};
+use crate::dnr::{ids, priority, Action, ActionType, Condition, ResourceType, Rule};
 use crate::engine::{Blocker, Verdict};
 use crate::settings::Settings;
 use crate::site::SiteKey;
 use crate::url;
-
-/// Priority of the allow-list rules: above every filter-list rule (all below 1,000,000), below the
-/// privacy-signal headers (3,000,000), which must still reach allow-listed sites.
-pub const ALLOW_SITE_PRIORITY: u32 = 2_000_000;
-
-/// First dynamic rule id of the allow-list rules (the block `2000..2100`).
-pub const ALLOW_SITE_RULE_ID: u32 = 2_000;
 
 /// What happened to a request, with the category shown to the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,8 +97,8 @@ pub fn allowlist_rules(settings: &Settings) -> Vec<Rule> {
     };
     vec![
         Rule {
-            id: ALLOW_SITE_RULE_ID,
-            priority: ALLOW_SITE_PRIORITY,
+            id: ids::ALLOW_SITE,
+            priority: priority::ALLOW_SITE,
             action: action(ActionType::AllowAllRequests),
             condition: Condition {
                 resource_types: vec![ResourceType::MainFrame],
@@ -114,8 +107,8 @@ pub fn allowlist_rules(settings: &Settings) -> Vec<Rule> {
             },
         },
         Rule {
-            id: ALLOW_SITE_RULE_ID + 1,
-            priority: ALLOW_SITE_PRIORITY,
+            id: ids::ALLOW_SITE + 1,
+            priority: priority::ALLOW_SITE,
             action: action(ActionType::Allow),
             condition: Condition {
                 initiator_domains: sites,
@@ -225,6 +218,6 @@ mod tests {
             json[1]["condition"]["initiatorDomains"],
             serde_json::json!(["site.test"])
         );
-        assert_eq!(json[1]["priority"], ALLOW_SITE_PRIORITY);
+        assert_eq!(json[1]["priority"], priority::ALLOW_SITE);
     }
 }

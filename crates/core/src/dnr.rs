@@ -18,6 +18,9 @@ use serde::Serialize;
 pub mod priority {
     /// Do Not Track / Global Privacy Control headers.
     pub const SIGNALS: u32 = 3_000_000;
+    /// The user's site allow list ("Protection on this site" off): above every filter-list rule,
+    /// below the signals, which must still reach allowed sites.
+    pub const ALLOW_SITE: u32 = 2_000_000;
     /// Filter-list block rules.
     pub const FILTER_BLOCK: u32 = 100;
     /// Filter-list exceptions (`@@`, as `allow` and `allowAllRequests`): above plain blocks.
@@ -33,6 +36,8 @@ pub mod priority {
 pub mod ids {
     /// Signals rules use ids in `SIGNALS..SIGNALS + 100`.
     pub const SIGNALS: u32 = 1_000;
+    /// Allow-list rules use ids in `ALLOW_SITE..ALLOW_SITE + 100`.
+    pub const ALLOW_SITE: u32 = 2_000;
     /// Size of each feature's id block.
     pub const BLOCK: u32 = 100;
 }

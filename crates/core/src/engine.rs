@@ -50,16 +50,6 @@ impl CategorySet {
     pub fn contains(self, c: Category) -> bool {
         self.0 & (1 << c.index()) != 0
     }
-
-    /// The set as a bit mask (bit i = `Category::ALL[i]`), for compact interfaces.
-    pub fn bits(self) -> u8 {
-        self.0
-    }
-
-    /// A set from a bit mask; unknown bits are ignored.
-    pub fn from_bits(bits: u8) -> CategorySet {
-        CategorySet(bits & ((1 << Category::ALL.len()) - 1))
-    }
 }
 
 impl FromIterator<Category> for CategorySet {
@@ -89,17 +79,6 @@ impl Verdict {
     /// True for [`Verdict::Block`].
     pub fn is_block(self) -> bool {
         matches!(self, Verdict::Block(_))
-    }
-
-    /// A small code for the WASM hot path: 0 no match, 1 unreadable, 2+i excepted (category i),
-    /// 16+i blocked (category i).
-    pub fn code(self) -> u32 {
-        match self {
-            Verdict::NoMatch => 0,
-            Verdict::Unreadable => 1,
-            Verdict::Excepted(c) => 2 + u32::from(c.index()),
-            Verdict::Block(c) => 16 + u32::from(c.index()),
-        }
     }
 }
 

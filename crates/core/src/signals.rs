@@ -31,6 +31,10 @@ pub fn applies(settings: &Settings, top_url: &str) -> bool {
 
 /// Whether pages on `host` (any subdomain of an excepted site) are excepted.
 pub fn is_excepted_host(settings: &Settings, host: &str) -> bool {
+    // Per-request path: no public-suffix lookup when there is nothing to compare with.
+    if settings.signals.exceptions.is_empty() {
+        return false;
+    }
     match SiteKey::from_host(host) {
         Ok(site) => settings.signals.exceptions.binary_search(&site).is_ok(),
         Err(_) => false,
