@@ -29,7 +29,8 @@ async function render() {
   const sw = $('protection-site');
   sw.checked = p.on;
   sw.setAttribute('aria-checked', String(p.on));
-  $('protection-state').textContent = p.on ? t('protectionOnText') : t('protectionOffText');
+  const anyCategory = Object.values(p.categories).some(Boolean);
+  $('protection-state').textContent = !p.on ? t('protectionOffText') : anyCategory ? t('protectionOnText') : t('protectionNoCategories');
   sw.onchange = async () => {
     $('protection-error').textContent = '';
     try {
