@@ -15,7 +15,7 @@ use crate::engine::CategorySet;
 use crate::site::{SiteError, SiteKey};
 
 /// The schema version this build writes.
-pub const CURRENT_VERSION: u64 = 1;
+pub const CURRENT_VERSION: u64 = 2;
 
 /// At most this many sites in one list (far beyond real use; keeps rules within browser limits).
 pub const MAX_SITES: usize = 5_000;
@@ -34,6 +34,26 @@ pub struct Settings {
     pub blocking: BlockingSettings,
     /// Sites where protection is off ("Protection on this site" unchecked), sorted, no duplicates.
     pub allowlist: Vec<SiteKey>,
+    /// Web beacons and pixel tags (since schema 2).
+    pub pixels: PixelSettings,
+    /// Tracked links (since schema 2).
+    pub links: LinkSettings,
+}
+
+/// Pixel and beacon switches. Pixels of a known sender follow the sender's category switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PixelSettings {
+    /// "Block all third-party pixels": also block pixels whose sender is unknown (default on).
+    pub block_unknown: bool,
+}
+
+/// Tracked-link switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LinkSettings {
+    /// Remove tracking parameters (`utm_*`, `fbclid`...) from navigations (default on).
+    pub clean: bool,
+    /// Go straight to the destination of known click-tracking redirectors (default on).
+    pub skip_redirectors: bool,
 }
 
 /// The per-category blocking switches (all on by default).
@@ -92,6 +112,13 @@ impl Default for Settings {
                 social: true,
             },
             allowlist: Vec::new(),
+            pixels: PixelSettings {
+                block_unknown: true,
+            },
+            links: LinkSettings {
+                clean: true,
+                skip_redirectors: true,
+            },
         }
     }
 }
@@ -328,7 +355,12 @@ fn parse_document(text: &str, problems: &mut Vec<String>) -> Option<(Settings, O
 fn migrate(doc: &mut Map<String, Value>, from: u64) {
     let mut v = from;
     while v < CURRENT_VERSION {
-        // No schema before version 1 was ever released; steps are added as versions appear.
+        match v {
+            // 1 → 2 added `pixels` and `links`; their defaults apply, nothing to move.
+            1 => {}
+            // No schema before version 1 was ever released.
+            _ => {}
+        }
         v += 1;
     }
     doc.insert("version".into(), Value::from(CURRENT_VERSION));
@@ -340,7 +372,7 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
     for key in doc.keys() {
         if !matches!(
             key.as_str(),
-            "version" | "signals" | "blocking" | "allowlist"
+            "version" | "signals" | "blocking" | "allowlist" | "pixels" | "links"
         ) {
             problems.push(format!("unknown setting `{key}` ignored"));
         }
@@ -370,6 +402,20 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
     if let Some(list) = doc.get("allowlist") {
         s.allowlist = site_list(list, "allowlist", problems);
     }
+    if let Some(v) = doc.get("pixels") {
+        switches(v, "pixels", problems, &mut [("block_unknown", &mut s.pixels.block_unknown)]);
+    }
+    if let Some(v) = doc.get("links") {
+        switches(
+            v,
+            "links",
+            problems,
+            &mut [
+                ("clean", &mut s.links.clean),
+                ("skip_redirectors", &mut s.links.skip_redirectors),
+            ],
+        );
+    }
     if let Some(sig) = doc.get("signals") {
         let Value::Object(sig) = sig else {
             problems.push(format!("`signals` must be an object, found {}", brief(sig)));
@@ -393,6 +439,24 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
         }
     }
     s
+}
+
+/// Reads an object of on/off switches into `fields`, reporting unknown keys and non-booleans.
+fn switches(v: &Value, path: &str, problems: &mut Vec<String>, fields: &mut [(&str, &mut bool)]) {
+    let Value::Object(o) = v else {
+        problems.push(format!("`{path}` must be an object, found {}", brief(v)));
+        return;
+    };
+    for (key, value) in o {
+        match (fields.iter_mut().find(|(k, _)| k == key), value) {
+            (Some((_, field)), Value::Bool(on)) => **field = *on,
+            (Some(_), other) => problems.push(format!(
+                "`{path}.{key}` must be true or false, found {}",
+                brief(other)
+            )),
+            (None, _) => problems.push(format!("unknown setting `{path}.{key}` ignored")),
+        }
+    }
 }
 
 fn site_list(v: &Value, path: &str, problems: &mut Vec<String>) -> Vec<SiteKey> {
@@ -471,7 +535,7 @@ mod tests {
         assert!(l.problems.is_empty() && !l.keep_backup);
         assert_eq!(
             s.to_json(),
-            r#"{"version":1,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[]}"#
+            r#"{"version":2,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[],"pixels":{"block_unknown":true},"links":{"clean":true,"skip_redirectors":true}}"#
         );
     }
 
@@ -567,6 +631,33 @@ mod tests {
             2
         );
         assert_eq!(s.allowlist.len(), 2);
+    }
+
+    #[test]
+    fn migrates_version_1() {
+        // A document as version 1 wrote it: the new sections get their defaults, nothing is lost.
+        let v1 = r#"{"version":1,"signals":{"enabled":false,"exceptions":["news.test"]},"blocking":{"advertising":true,"statistical":false,"social":true},"allowlist":["a.test"]}"#;
+        let l = load(Some(v1));
+        assert_eq!(l.migrated_from, Some(1));
+        assert!(l.problems.is_empty() && !l.keep_backup, "{:?}", l.problems);
+        let s = &l.settings;
+        assert_eq!(s.version, CURRENT_VERSION);
+        assert!(!s.signals.enabled && !s.blocking.statistical);
+        assert_eq!(s.allowlist[0].as_str(), "a.test");
+        assert_eq!(s.pixels, Settings::default().pixels);
+        assert_eq!(s.links, Settings::default().links);
+        assert!(import(v1).is_ok());
+    }
+
+    #[test]
+    fn pixel_and_link_switches() {
+        let l = load(Some(
+            r#"{"version":2,"pixels":{"block_unknown":false,"x":true},"links":{"clean":false,"skip_redirectors":"no"}}"#,
+        ));
+        assert!(!l.settings.pixels.block_unknown && !l.settings.links.clean);
+        assert!(l.settings.links.skip_redirectors);
+        assert_eq!(l.problems.len(), 2, "{:?}", l.problems);
+        assert!(load(Some(r#"{"version":2,"links":[]}"#)).keep_backup);
     }
 
     #[test]
