@@ -14,13 +14,18 @@ use serde::Serialize;
 /// Filter-list rules (compiled by [`crate::compile`]) keep Adblock Plus semantics with three
 /// levels, all below [`priority::FILTER_CEILING`]: an exception (`@@`) beats a block, and an
 /// `$important` block beats an exception. Everything at or above the ceiling is reserved for the
-/// user's own choices (the site allow list) and the privacy signals.
+/// user's own choices (the site allow list), the tracked-link rules and the privacy signals.
 pub mod priority {
     /// Do Not Track / Global Privacy Control headers.
     pub const SIGNALS: u32 = 3_000_000;
     /// The user's site allow list ("Protection on this site" off): above every filter-list rule,
     /// below the signals, which must still reach allowed sites.
     pub const ALLOW_SITE: u32 = 2_000_000;
+    /// Tracked links ([`crate::links`]): tracking parameters removed from navigations and
+    /// click-tracking redirectors skipped. Below the allow list, so a site whose protection is
+    /// off is left alone; above every filter-list rule, so a navigation is cleaned before a
+    /// lower-priority rule decides about it (the cleaned URL is then matched afresh).
+    pub const LINKS: u32 = 1_500_000;
     /// Filter-list block rules.
     pub const FILTER_BLOCK: u32 = 100;
     /// Filter-list exceptions (`@@`, as `allow` and `allowAllRequests`): above plain blocks.
@@ -38,19 +43,25 @@ pub mod ids {
     pub const SIGNALS: u32 = 1_000;
     /// Allow-list rules use ids in `ALLOW_SITE..ALLOW_SITE + 100`.
     pub const ALLOW_SITE: u32 = 2_000;
+    /// Tracked-link rules use ids in `LINKS..LINKS + 100`.
+    pub const LINKS: u32 = 3_000;
     /// Size of each feature's id block.
     pub const BLOCK: u32 = 100;
 }
 
 /// One DNR rule.
+///
+/// The action type is a parameter: every rule generator uses [`Action`] (the default), except the
+/// tracked-link rules, whose redirects carry a [`RedirectAction`]. Both serialise to DNR's one
+/// `action` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Rule {
+pub struct Rule<A = Action> {
     /// Unique within its ruleset (dynamic rules share one id space).
     pub id: u32,
     /// Higher wins.
     pub priority: u32,
     /// What to do.
-    pub action: Action,
+    pub action: A,
     /// When to do it.
     pub condition: Condition,
 }
@@ -79,6 +90,45 @@ pub enum ActionType {
     AllowAllRequests,
     /// Change request or response headers.
     ModifyHeaders,
+}
+
+/// A `redirect` action: serialised as `{"type": "redirect", "redirect": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename = "redirect")]
+pub struct RedirectAction {
+    /// Where to.
+    pub redirect: Redirect,
+}
+
+/// A redirect's target (DNR `Redirect`): exactly one of its members is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Redirect {
+    /// Changes to the request URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transform: Option<UrlTransform>,
+    /// With a `regexFilter`: the first match in the URL is replaced by this, where `\0` is the
+    /// whole match and `\1`..`\9` are capture groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regex_substitution: Option<String>,
+}
+
+/// Changes to a URL (DNR `URLTransform`); only the query is changed by the core.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UrlTransform {
+    /// Changes to the query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_transform: Option<QueryTransform>,
+}
+
+/// Changes to a URL's query (DNR `QueryTransform`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryTransform {
+    /// Query keys to remove (exact names, no wildcards).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remove_params: Vec<String>,
 }
 
 /// One header change.

@@ -9,6 +9,7 @@
 //! - [`settings`]: the user's choices as one versioned document: parsing, validation, migration.
 //! - [`signals`]: Do Not Track and Global Privacy Control, and the browser rules that send them.
 //! - [`dnr`]: declarativeNetRequest rule types shared by every rule generator.
+//! - [`links`]: tracking parameters removed from navigations, and click-tracking redirectors skipped.
 //!
 //! Nothing in this crate panics on input: every parser returns a `Result` or a safe default.
 
@@ -21,6 +22,7 @@ pub mod compile;
 pub mod cookies;
 pub mod dnr;
 pub mod engine;
+pub mod links;
 pub mod settings;
 pub mod signals;
 pub mod site;
