@@ -6,12 +6,14 @@
 //! crumbwall signals rules [--settings FILE]        the DNR rules that send DNT/GPC
 //! crumbwall signals check URL [--settings FILE]    whether a page at URL gets the signals
 //! crumbwall compile --out DIR [--lists F] [--filters DIR] [--allow-missing]
-//! crumbwall check URL --source PAGE_URL --type TYPE [--lists F] [--filters DIR]
+//! crumbwall check URL --source PAGE_URL --type TYPE [--method M] [--lists F] [--filters DIR]
+//! crumbwall pixels FILE.json [--examples N] [--seed S]
 //! ```
 
 mod compile;
 mod cookies;
 mod lists;
+mod pixels;
 
 use std::process::ExitCode;
 
@@ -25,13 +27,18 @@ const USAGE: &str = "usage:
   crumbwall compile --out DIR [--lists lists.toml] [--filters DIR] [--allow-missing]
                                                   compile the filter lists into Chrome rulesets, the
                                                   serialised engine and a conversion report
-  crumbwall check URL --source PAGE_URL --type TYPE [--lists lists.toml] [--filters DIR]
-                                                  the decision for one request, its category, filter and list
+  crumbwall check URL --source PAGE_URL --type TYPE [--method M] [--lists lists.toml] [--filters DIR]
+                                                  the decision for one request, its category, filter and list,
+                                                  and whether it is a web beacon or pixel tag
   crumbwall classify-cookie --name N --domain D [--value V] [--expires SECONDS] [--site S] [--no-ocd]
                                                   the purpose of a cookie, with confidence and reason
   crumbwall eval-cookies FILE.csv [--no-ocd]      accuracy, precision/recall per purpose and confusion matrix
                                                   on labelled cookies (header: name, domain, label; optional
                                                   value, expires, site)
+  crumbwall pixels FILE.json [--examples N] [--seed S]
+                                                  classify the web beacons and pixel tags of a JSON Lines request
+                                                  file (url, frameUrl, cpt): counts by purpose and reason, and N
+                                                  (default 20) examples picked from seed S (default 1)
   (filter lists are read from --filters, default $CRUMBWALL_DATA/filters or ~/.cache/crumbwall/lists)";
 
 fn main() -> ExitCode {
@@ -124,7 +131,17 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 ExitCode::FAILURE
             }
         }),
-        ["check", rest @ ..] => compile::check_cmd(rest).map(|ok| {
+        ["check", rest @ ..] => {
+            let (rest, method) = pixels::split_method(rest)?;
+            let ok = compile::check_cmd(&rest)?;
+            println!("{}", pixels::check_line(&rest, method));
+            Ok(if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        ["pixels", rest @ ..] => pixels::pixels_cmd(rest).map(|ok| {
             if ok {
                 ExitCode::SUCCESS
             } else {

@@ -10,6 +10,7 @@
 //! - [`signals`]: Do Not Track and Global Privacy Control, and the browser rules that send them.
 //! - [`dnr`]: declarativeNetRequest rule types shared by every rule generator.
 //! - [`links`]: tracking parameters removed from navigations, and click-tracking redirectors skipped.
+//! - [`pixels`]: web beacons and pixel tags, recognised from a request before it is sent.
 //!
 //! Nothing in this crate panics on input: every parser returns a `Result` or a safe default.
 
@@ -23,6 +24,7 @@ pub mod cookies;
 pub mod dnr;
 pub mod engine;
 pub mod links;
+pub mod pixels;
 pub mod settings;
 pub mod signals;
 pub mod site;
