@@ -49,10 +49,15 @@ pub fn decide(
     kind: &str,
     top_url: &str,
 ) -> Outcome {
-    let verdict = blocker.check(request_url, source_url, kind, settings.blocking.enabled());
+    // The starter list's category for the host is what gets reported when it knows the host, so
+    // the blocker need not find out which list matched.
+    let known = std::cell::OnceCell::new();
+    let known = || *known.get_or_init(|| starter_category(request_url));
+    let enabled = settings.blocking.enabled();
+    let verdict = blocker.check_hinted(request_url, source_url, kind, enabled, &known);
     let outcome = match verdict {
-        Verdict::Block(c) => Outcome::Blocked(refine(request_url, c)),
-        Verdict::Excepted(c) => Outcome::Excepted(refine(request_url, c)),
+        Verdict::Block(c) => Outcome::Blocked(known().unwrap_or(c)),
+        Verdict::Excepted(c) => Outcome::Excepted(known().unwrap_or(c)),
         Verdict::NoMatch | Verdict::Unreadable => Outcome::Allowed,
     };
     match outcome {
@@ -63,11 +68,11 @@ pub fn decide(
     }
 }
 
-/// The category to report: the starter list's for the request's host when it knows the host.
-fn refine(request_url: &str, list_category: Category) -> Category {
+/// The category to report for a request the lists match: the starter list's for its host when it
+/// knows the host (else the matching list's).
+fn starter_category(request_url: &str) -> Option<Category> {
     url::split(request_url)
         .and_then(|p| crate::starter::category_of_host(&p.host).map(|(c, _)| c))
-        .unwrap_or(list_category)
 }
 
 fn site_allowed(settings: &Settings, top_url: &str, request_url: &str, kind: &str) -> bool {

@@ -1,14 +1,21 @@
-//! The request blocker: Brave's adblock engine, one per category, deciding each request live
-//! (Firefox) and answering "why" questions (the popup, `crumbwall check`).
+//! The request blocker: Brave's adblock engine deciding each request live (Firefox) and answering
+//! "why" questions (the popup, `crumbwall check`).
 //!
-//! One engine per category keeps category switches instant (no rebuild) and tells which category
-//! blocked a request. Every engine also holds the exception (`@@`) filters of all lists, so an
-//! exception in one list cancels a block from another, as in a single combined engine and as in
-//! Chrome, where all enabled rulesets are evaluated together.
+//! One engine holds every list. Each blocking filter carries its category as an adblock `$tag`, so
+//! a category switch is a change of the engine's enabled tags (instant, no rebuild) and a request
+//! is matched once, however many categories are on. Exception (`@@`) filters are untagged: an
+//! exception in one list cancels a block from another, as in Chrome, where all enabled rulesets are
+//! evaluated together. Two adblock features need care:
+//! - adblock-rust checks `$important` filters without tags, so each category's few `$important`
+//!   filters live in a small engine of their own, asked first;
+//! - Crumbwall never redirects or rewrites a request (it only cancels), so `$redirect=` becomes a
+//!   plain block, and `$redirect-rule`, `$csp` and `$removeparam` filters, which never block, are
+//!   left out (tagged redirect filters would otherwise never match).
 //!
 //! Engines are built natively at build time and shipped serialised ([`Blocker::serialize`]); the
 //! browser only ever deserialises them.
 
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use adblock::lists::{FilterSet, ParseOptions, RuleTypes};
@@ -18,8 +25,7 @@ use adblock::Engine;
 use crate::category::Category;
 
 /// Magic bytes and format version of a serialised [`Blocker`].
-const MAGIC: &[u8; 4] = b"CWB1";
-
+const MAGIC: &[u8; 4] = b"CWB2";
 /// URLs longer than this are not matched (they are allowed): real request URLs are far shorter,
 /// and matching cost grows with length.
 pub const MAX_URL: usize = 32 * 1024;
@@ -94,16 +100,22 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// The engines, one per category that has filters.
+/// The engine and its per-category `$important` engines.
 pub struct Blocker {
-    engines: Vec<(Category, Engine)>,
+    /// Every list's filters; blocking filters tagged with [`tag`] of their category.
+    main: RefCell<Engine>,
+    /// The categories whose tags are enabled in `main` right now (`None`: unknown).
+    main_tags: Cell<Option<CategorySet>>,
+    /// Per category, its `$important` filters (checked first; exceptions do not apply to them).
+    importants: Vec<(Category, Engine)>,
+    /// The categories that have filters, in [`Category::ALL`] order.
+    categories: Vec<Category>,
 }
 
 impl fmt::Debug for Blocker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let cats: Vec<Category> = self.engines.iter().map(|(c, _)| *c).collect();
         f.debug_struct("Blocker")
-            .field("categories", &cats)
+            .field("categories", &self.categories)
             .finish()
     }
 }
@@ -115,8 +127,80 @@ fn parse_options() -> ParseOptions {
     }
 }
 
+/// The adblock tag of a category's filters (one letter: every tagged filter stores it).
+fn tag(c: Category) -> &'static str {
+    match c {
+        Category::Advertising => "a",
+        Category::Statistical => "s",
+        Category::Social => "o",
+        Category::Consent => "c",
+    }
+}
+
+/// Where a list line goes in the [`Blocker`].
+#[derive(Debug, PartialEq, Eq)]
+enum Placed {
+    /// Into the main engine, as written (exceptions, `$badfilter`, comments, cosmetic lines).
+    AsIs,
+    /// Into the main engine, tagged with the category.
+    Tagged(String),
+    /// Into the category's `$important` engine.
+    Important(String),
+    /// Left out: it never blocks (see the module docs).
+    Dropped,
+}
+
+/// Rewrites one list line for the tagged engine. adblock-rust takes the text after the last `$`
+/// as the options, so the same is done here.
+fn place(line: &str, category: Category) -> Placed {
+    let line = line.trim();
+    if line.is_empty()
+        || line.starts_with('!')
+        || line.starts_with('[')
+        || line.starts_with("@@")
+        || ["##", "#@#", "#?#", "#$#", "#%#", "#@$#", "#@?#"]
+            .iter()
+            .any(|m| line.contains(m))
+    {
+        return Placed::AsIs;
+    }
+    let (pattern, options) = match line.rfind('$') {
+        Some(i) => (&line[..i], Some(&line[i + 1..])),
+        None => (line, None),
+    };
+    let mut kept: Vec<&str> = Vec::new();
+    let mut important = false;
+    for option in options.into_iter().flat_map(|o| o.split(',')) {
+        let name = option.split('=').next().unwrap_or("").trim_start_matches('~');
+        match name {
+            "badfilter" => return Placed::AsIs,
+            "redirect-rule" | "csp" | "removeparam" => return Placed::Dropped,
+            "redirect" => {}
+            "important" => {
+                important = true;
+                kept.push(option);
+            }
+            _ => kept.push(option),
+        }
+    }
+    if important {
+        return Placed::Important(if kept.is_empty() {
+            pattern.to_owned()
+        } else {
+            format!("{pattern}${}", kept.join(","))
+        });
+    }
+    let t = tag(category);
+    kept.retain(|o| !o.is_empty());
+    Placed::Tagged(if kept.is_empty() {
+        format!("{pattern}$tag={t}")
+    } else {
+        format!("{pattern}${},tag={t}", kept.join(","))
+    })
+}
+
 impl Blocker {
-    /// Builds engines from filter-list texts, each tagged with its category. Malformed lines are
+    /// Builds the engines from filter-list texts, each with its category. Malformed lines are
     /// skipped by the parser (the compile report counts them).
     pub fn build(lists: &[(Category, &str)]) -> Blocker {
         Self::build_with(lists, false)
@@ -129,58 +213,146 @@ impl Blocker {
     }
 
     fn build_with(lists: &[(Category, &str)], debug: bool) -> Blocker {
-        let mut engines = Vec::new();
-        for cat in Category::ALL {
-            if !lists.iter().any(|(c, _)| *c == cat) {
-                continue;
+        let mut main = FilterSet::new(debug);
+        let mut importants: Vec<(Category, String)> = Vec::new();
+        let mut categories = Vec::new();
+        for (category, text) in lists {
+            if !categories.contains(category) {
+                categories.push(*category);
             }
-            let mut set = FilterSet::new(debug);
-            for (c, text) in lists {
-                if *c == cat {
-                    set.add_filter_list(text.to_string(), parse_options());
-                } else {
-                    let exceptions: Vec<&str> = text
-                        .lines()
-                        .map(str::trim)
-                        .filter(|l| l.starts_with("@@"))
-                        .collect();
-                    set.add_filter_list(exceptions.join("\n"), parse_options());
+            let mut out = String::with_capacity(text.len() + text.len() / 8);
+            for line in text.lines() {
+                match place(line, *category) {
+                    Placed::AsIs => out.push_str(line.trim()),
+                    Placed::Tagged(l) => out.push_str(&l),
+                    Placed::Important(l) => {
+                        match importants.iter_mut().find(|(c, _)| c == category) {
+                            Some((_, t)) => {
+                                t.push_str(&l);
+                                t.push('\n');
+                            }
+                            None => importants.push((*category, format!("{l}\n"))),
+                        }
+                        continue;
+                    }
+                    Placed::Dropped => continue,
                 }
+                out.push('\n');
             }
-            engines.push((cat, Engine::new_with_filter_set(set)));
+            main.add_filter_list(out, parse_options());
         }
-        Blocker { engines }
+        categories.sort_by_key(|c| c.index());
+        importants.sort_by_key(|(c, _)| c.index());
+        let importants = importants
+            .into_iter()
+            .map(|(c, text)| {
+                let mut set = FilterSet::new(debug);
+                set.add_filter_list(text, parse_options());
+                (c, Engine::new_with_filter_set(set))
+            })
+            .collect();
+        Blocker {
+            main: RefCell::new(Engine::new_with_filter_set(main)),
+            main_tags: Cell::new(None),
+            importants,
+            categories,
+        }
     }
 
-    /// The categories this blocker has engines for.
+    /// The categories this blocker has filters for.
     pub fn categories(&self) -> Vec<Category> {
-        self.engines.iter().map(|(c, _)| *c).collect()
+        self.categories.clone()
     }
 
     /// Decides one request: `url` requested by a document at `source_url` (empty when unknown),
     /// of browser resource type `kind` (webRequest / DNR names: `script`, `image`, `sub_frame`...).
     pub fn check(&self, url: &str, source_url: &str, kind: &str, enabled: CategorySet) -> Verdict {
+        self.check_hinted(url, source_url, kind, enabled, &|| None)
+    }
+
+    /// [`Blocker::check`] for callers that report a match under `display()` whatever list matched,
+    /// when it is known (the starter list's category for the host): when several categories are
+    /// on, the verdict then carries it instead of finding the matching list (another match).
+    /// `display` is only called for a request some filter matched.
+    pub(crate) fn check_hinted(
+        &self,
+        url: &str,
+        source_url: &str,
+        kind: &str,
+        enabled: CategorySet,
+        display: &dyn Fn() -> Option<Category>,
+    ) -> Verdict {
         let Some(request) = request(url, source_url, kind) else {
             return Verdict::Unreadable;
         };
-        let mut excepted = None;
-        for (cat, engine) in &self.engines {
-            if !enabled.contains(*cat) {
-                continue;
-            }
-            let r = engine.check_network_request(&request);
-            if r.should_block() {
+        for (cat, engine) in &self.importants {
+            if enabled.contains(*cat) && engine.check_network_request(&request).should_block() {
                 return Verdict::Block(*cat);
             }
-            if r.filter.is_some() && excepted.is_none() {
-                excepted = Some(*cat);
+        }
+        let Ok(mut main) = self.main.try_borrow_mut() else {
+            return Verdict::Unreadable;
+        };
+        self.use_tags(&mut main, enabled);
+        let r = main.check_network_request(&request);
+        if r.filter.is_none() {
+            return Verdict::NoMatch;
+        }
+        let on: Vec<Category> = self
+            .categories
+            .iter()
+            .copied()
+            .filter(|c| enabled.contains(*c))
+            .collect();
+        let category = match on.as_slice() {
+            [only] => *only,
+            _ => match display() {
+                Some(d) => d,
+                None => self.matching_category(&mut main, &request, &on),
+            },
+        };
+        if r.should_block() {
+            Verdict::Block(category)
+        } else {
+            Verdict::Excepted(category)
+        }
+    }
+
+    /// Which of the enabled categories' filters matched: each is tried alone, in order.
+    #[allow(deprecated)]
+    fn matching_category(&self, main: &mut Engine, request: &Request, on: &[Category]) -> Category {
+        let mut found = on.first().copied().unwrap_or(Category::Advertising);
+        for c in on {
+            main.use_tags(&[tag(*c)]);
+            if main.check_network_request(request).filter.is_some() {
+                found = *c;
+                break;
             }
         }
-        excepted.map_or(Verdict::NoMatch, Verdict::Excepted)
+        self.main_tags.set(None);
+        found
+    }
+
+    // adblock 0.13 marks tags deprecated ("rebuild the engine instead"); a rebuild in the browser
+    // is exactly what Crumbwall must avoid, and the crate is pinned, so tags stay until adblock
+    // offers another way to switch filters without a rebuild.
+    #[allow(deprecated)]
+    fn use_tags(&self, main: &mut Engine, enabled: CategorySet) {
+        if self.main_tags.get() == Some(enabled) {
+            return;
+        }
+        let tags: Vec<&str> = Category::ALL
+            .into_iter()
+            .filter(|c| enabled.contains(*c))
+            .map(tag)
+            .collect();
+        main.use_tags(&tags);
+        self.main_tags.set(Some(enabled));
     }
 
     /// The verdict plus the matching filter and exception texts (known only for a blocker made
     /// with [`Blocker::build_debug`]).
+    #[allow(deprecated)]
     pub fn explain(
         &self,
         url: &str,
@@ -191,14 +363,27 @@ impl Blocker {
         let verdict = self.check(url, source_url, kind, enabled);
         let mut filter = None;
         let mut exception = None;
-        if let Some(request) = request(url, source_url, kind) {
-            let wanted = match verdict {
-                Verdict::Block(c) | Verdict::Excepted(c) => Some(c),
-                _ => None,
+        let wanted = match verdict {
+            Verdict::Block(c) | Verdict::Excepted(c) => Some(c),
+            _ => None,
+        };
+        if let (Some(request), Some(c)) = (request(url, source_url, kind), wanted) {
+            let important = self
+                .importants
+                .iter()
+                .find(|(ic, _)| *ic == c)
+                .map(|(_, e)| e.check_network_request(&request))
+                .filter(|r| r.should_block());
+            let r = match important {
+                Some(r) => Some(r),
+                None => self.main.try_borrow_mut().ok().map(|mut main| {
+                    main.use_tags(&[tag(c)]);
+                    self.main_tags.set(None);
+                    main.check_network_request(&request)
+                }),
             };
-            if let Some((_, engine)) = self.engines.iter().find(|(c, _)| Some(*c) == wanted) {
-                let r = engine.check_network_request(&request);
-                filter = r.filter.and_then(|f| f.raw_line);
+            if let Some(r) = r {
+                filter = r.filter.and_then(|f| f.raw_line).map(|l| untag(&l));
                 exception = r.exception.and_then(|f| f.raw_line);
             }
         }
@@ -213,10 +398,17 @@ impl Blocker {
     pub fn serialize(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        out.push(self.engines.len() as u8);
-        for (cat, engine) in &self.engines {
-            let bytes = engine.serialize();
+        out.push(self.categories.len() as u8);
+        out.extend(self.categories.iter().map(|c| c.index()));
+        let mut put = |bytes: Vec<u8>| {
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(&bytes);
+        };
+        put(self.main.borrow().serialize());
+        out.push(self.importants.len() as u8);
+        for (cat, engine) in &self.importants {
             out.push(cat.index());
+            let bytes = engine.serialize();
             out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             out.extend_from_slice(&bytes);
         }
@@ -224,37 +416,83 @@ impl Blocker {
     }
 
     /// Loads what [`Blocker::serialize`] wrote. Any damage is an error, never a panic.
-    pub fn deserialize(mut data: &[u8]) -> Result<Blocker, LoadError> {
+    pub fn deserialize(data: &[u8]) -> Result<Blocker, LoadError> {
         let err = |m: &str| LoadError(m.to_owned());
-        if data.len() < 5 || &data[..4] != MAGIC {
-            return Err(err("not a Crumbwall engine file (bad header)"));
+        let mut r = Reader(data);
+        if r.take(4).ok_or_else(|| err("not a Crumbwall engine file (bad header)"))? != MAGIC {
+            return Err(err(
+                "not a Crumbwall engine file of this version (bad header); rebuild it",
+            ));
         }
-        let count = data[4] as usize;
-        data = &data[5..];
-        let mut engines = Vec::with_capacity(count);
+        let count = r.byte().ok_or_else(|| err("truncated"))?;
+        let mut categories = Vec::new();
         for _ in 0..count {
-            if data.len() < 5 {
-                return Err(err("truncated"));
-            }
-            let cat = *Category::ALL
-                .get(data[0] as usize)
-                .ok_or_else(|| err("unknown category"))?;
-            let len = u32::from_le_bytes([data[1], data[2], data[3], data[4]]) as usize;
-            data = &data[5..];
-            if data.len() < len {
-                return Err(err("truncated"));
-            }
-            let mut engine = Engine::default();
-            engine
-                .deserialize(&data[..len])
-                .map_err(|e| LoadError(format!("{} engine: {e}", cat.as_str())))?;
-            engines.push((cat, engine));
-            data = &data[len..];
+            categories.push(r.category().ok_or_else(|| err("unknown category"))?);
         }
-        if !data.is_empty() {
+        let main = r.engine("main")?;
+        let count = r.byte().ok_or_else(|| err("truncated"))?;
+        let mut importants = Vec::new();
+        for _ in 0..count {
+            let cat = r.category().ok_or_else(|| err("unknown category"))?;
+            importants.push((cat, r.engine(cat.as_str())?));
+        }
+        if !r.0.is_empty() {
             return Err(err("trailing bytes"));
         }
-        Ok(Blocker { engines })
+        Ok(Blocker {
+            main: RefCell::new(main),
+            main_tags: Cell::new(None),
+            importants,
+            categories,
+        })
+    }
+}
+
+/// The filter text without the tag [`place`] added.
+fn untag(line: &str) -> String {
+    for c in Category::ALL {
+        for suffix in [format!(",tag={}", tag(c)), format!("$tag={}", tag(c))] {
+            if let Some(l) = line.strip_suffix(&suffix) {
+                return l.to_owned();
+            }
+        }
+    }
+    line.to_owned()
+}
+
+/// A cursor over serialised bytes.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn byte(&mut self) -> Option<u8> {
+        self.take(1).and_then(|b| b.first().copied())
+    }
+
+    fn category(&mut self) -> Option<Category> {
+        Category::ALL.get(usize::from(self.byte()?)).copied()
+    }
+
+    fn engine(&mut self, what: &str) -> Result<Engine, LoadError> {
+        let len = self
+            .take(4)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(|b| u32::from_le_bytes(b) as usize)
+            .ok_or_else(|| LoadError("truncated".into()))?;
+        let bytes = self.take(len).ok_or_else(|| LoadError("truncated".into()))?;
+        let mut engine = Engine::default();
+        engine
+            .deserialize(bytes)
+            .map_err(|e| LoadError(format!("{what} engine: {e}")))?;
+        Ok(engine)
     }
 }
 
@@ -378,7 +616,8 @@ mod tests {
             )
             .is_block());
         assert!(Blocker::deserialize(b"").is_err());
-        assert!(Blocker::deserialize(b"CWB1\x09").is_err());
+        assert!(Blocker::deserialize(b"CWB2\x09").is_err());
+        assert!(Blocker::deserialize(b"CWB1\x00").is_err());
         assert!(Blocker::deserialize(&bytes[..bytes.len() - 3]).is_err());
         let mut extra = bytes.clone();
         extra.push(0);
