@@ -7,6 +7,14 @@ import { engine, ready, blockerReady } from './engine.js';
 import { blocking, setBadge, sessionStorage } from './platform.js';
 import { siteOfUrl, categoryName } from '../pkg/crumbwall_wasm.js';
 
+/**
+ * Whether an outcome code cancels the request (crates/core/src/blocking.rs `Outcome::code`:
+ * 16..31 blocked by a category's filters, 48..55 a blocked pixel).
+ */
+export function cancels(code) {
+  return (code >= 16 && code < 32) || (code >= 48 && code < 56);
+}
+
 /** Outcome codes from the core (crates/core/src/blocking.rs `Outcome::code`). */
 function outcomeOf(code) {
   if (code >= 32) return { action: 'allowed-by-site', category: categoryName(code - 32) };
@@ -39,9 +47,21 @@ function persistSoon() {
   }, 300);
 }
 
+/**
+ * Links cleaned by a top-level redirect, waiting for the navigation they lead to (which starts a
+ * fresh tab report): tabId -> {to, links}.
+ */
+const pendingLinks = new Map();
+
 function navigated(tabId, url) {
   if (tabId < 0) return;
-  tabs.set(tabId, freshTab(url));
+  const tab = freshTab(url);
+  const pending = pendingLinks.get(tabId);
+  if (pending) {
+    pendingLinks.delete(tabId);
+    if (pending.to === url) tab.counts.links = pending.links;
+  }
+  tabs.set(tabId, tab);
   setBadge(tabId, 0);
   persistSoon();
 }
@@ -104,6 +124,48 @@ function record(tabId, url, type, code, initiator) {
   persistSoon();
 }
 
+/**
+ * Counts a cleaned link for the tab. A top-level one counts on the page it leads to (`to`); a
+ * frame's on the current page.
+ */
+export function linkCleaned(tabId, type, from, to) {
+  if (tabId < 0) return;
+  const tab = tabs.get(tabId) ?? (tabs.set(tabId, freshTab('')), tabs.get(tabId));
+  if (type === 'main_frame') {
+    const before = tab.url === from ? tab.counts.links ?? 0 : 0;
+    pendingLinks.set(tabId, { to, links: before + 1 });
+    return;
+  }
+  tab.counts.links = (tab.counts.links ?? 0) + 1;
+  persistSoon();
+}
+
+/** The skip page (Chromium) is about to go to `to`, a redirector's destination: one link cleaned. */
+export function expectCleanedNavigation(tabId, to) {
+  pendingLinks.set(tabId, { to, links: 1 });
+}
+
+/**
+ * A navigation was redirected. Firefox's listener says when it was ours; Chromium's link rules
+ * redirect silently, so the core is asked whether it would have made the same redirect.
+ */
+function redirected(tabId, type, from, to, ours) {
+  if (tabId < 0) return;
+  if (!ours) {
+    const c = engine();
+    if (!c) return;
+    const top = type === 'main_frame' ? from : tabs.get(tabId)?.url ?? '';
+    let expected;
+    try {
+      expected = c.rewriteNavigation(from, type, top);
+    } catch {
+      return;
+    }
+    if (expected !== to) return;
+  }
+  linkCleaned(tabId, type, from, to);
+}
+
 /** Registers the request listeners. Call synchronously at background start. */
 export function installBlockingListeners() {
   blocking.installListeners({
@@ -111,6 +173,12 @@ export function installBlockingListeners() {
       const c = engine();
       return c?.hasBlocker() ? (u, s, t, top) => c.decide(u, s, t, top) : null;
     },
+    cancels,
+    rewrite: () => {
+      const c = engine();
+      return c ? (u, t, top) => c.rewriteNavigation(u, t, top) : null;
+    },
+    redirected,
     ready: blockerReady,
     record,
     navigated,

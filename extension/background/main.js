@@ -6,12 +6,14 @@ import { api, browserName, isFirefox, sessionStorage } from './platform.js';
 import { ready, blockerReady, mutate } from './engine.js';
 import { siteOfUrl, version } from '../pkg/crumbwall_wasm.js';
 import { installSignalListeners, applySignals, signalStateFor } from './signals.js';
-import { installBlockingListeners, applyBlocking, restoreTabs, tabReport } from './blocking.js';
+import { installBlockingListeners, applyBlocking, restoreTabs, tabReport, expectCleanedNavigation } from './blocking.js';
+import { applyLinks, installLinkHandlers } from './links.js';
 import { handle, installMessageRouter } from './messages.js';
 
 installSignalListeners();
 installBlockingListeners();
 installMessageRouter();
+installLinkHandlers(expectCleanedNavigation);
 // A start-up listener makes the browser start the background with the browser (Firefox otherwise
 // waits for the first event), so the page script and rules are re-applied before browsing begins.
 api.runtime.onStartup.addListener(() => {});
@@ -34,6 +36,7 @@ async function targetTab(m) {
 async function applyAll() {
   await applySignals();
   await applyBlocking();
+  await applyLinks();
 }
 
 handle('getState', { tabId: 'number?', url: 'string?' }, async (m) => {
@@ -76,13 +79,17 @@ handle('setSignalException', { site: 'string', excepted: 'boolean' }, (m) =>
   mutate((c) => (m.excepted ? c.addSignalException(m.site) : c.removeSignalException(m.site)), applyAll),
 );
 
+handle('setSwitch', { name: 'string', on: 'boolean' }, (m) =>
+  mutate((c) => c.setSwitch(m.name, m.on), applyAll),
+);
+
 handle('dismissProblems', {}, async () => {
   await api.storage.local.remove('settingsProblems');
 });
 
 // Start: load settings, bring rules and page scripts in line, then tell tests and pages we are up.
 ready
-  .then(() => Promise.all([applySignals(), applyBlocking(), restoreTabs()]))
+  .then(() => Promise.all([applySignals(), applyBlocking(), applyLinks(), restoreTabs()]))
   // Firefox decides each request with the engine: ready means the engine is loaded. Chromium's
   // static rules block by themselves; its engine (for naming categories) loads in the background.
   .then(() => (isFirefox ? blockerReady : null))

@@ -140,13 +140,18 @@ export const blocking = {
    * Installs the request listeners. Call synchronously at background start.
    * @param {{
    *   decide: () => (null | ((url: string, source: string, type: string, top: string) => number)),
+   *   cancels: (code: number) => boolean,
    *   ready: Promise<unknown>,
    *   record: (tabId: number, url: string, type: string, code: number | null, top: string) => void,
    *   navigated: (tabId: number, url: string) => void,
+   *   rewrite: () => (null | ((url: string, type: string, top: string) => string | undefined)),
+   *   redirected: (tabId: number, type: string, from: string, to: string, ours: boolean) => void,
    * }} hooks  `record` gets the outcome code (see core `Outcome::code`), or null in Chromium when
-   *   the request completed (allowed) and the code must be computed by the caller.
+   *   the request completed (allowed) and the code must be computed by the caller. `rewrite`
+   *   (Firefox) cleans navigations; `redirected` hears of every navigation redirect, `ours` when
+   *   Firefox's listener made it (Chromium's rules redirect silently: the caller checks).
    */
-  installListeners({ decide, ready, record, navigated }) {
+  installListeners({ decide, cancels, ready, record, navigated, rewrite, redirected }) {
     const urls = ['<all_urls>'];
     if (isFirefox) {
       const run = (details, top) => {
@@ -158,7 +163,17 @@ export const blocking = {
           console.error('crumbwall: blocking decision failed; request allowed', e);
         }
         record(details.tabId, details.url, details.type, code, top);
-        return code >= 16 && code < 32 ? { cancel: true } : {};
+        if (cancels(code)) return { cancel: true };
+        if (details.type !== 'main_frame' && details.type !== 'sub_frame') return {};
+        let to;
+        try {
+          to = rewrite()?.(details.url, details.type, top);
+        } catch (e) {
+          console.error('crumbwall: link cleaning failed; navigation left alone', e);
+        }
+        if (typeof to !== 'string' || to === details.url) return {};
+        redirected(details.tabId, details.type, details.url, to, true);
+        return { redirectUrl: to };
       };
       api.webRequest.onBeforeRequest.addListener(
         (details) => {
@@ -181,6 +196,11 @@ export const blocking = {
       { urls },
     );
     api.webRequest.onCompleted.addListener((d) => record(d.tabId, d.url, d.type, null, d.initiator ?? ''), { urls });
+    // Navigations the link rules redirected (the caller checks that the redirect was ours).
+    api.webRequest.onBeforeRedirect.addListener(
+      (d) => redirected(d.tabId, d.type, d.url, d.redirectUrl, false),
+      { urls, types: ['main_frame', 'sub_frame'] },
+    );
   },
 
   /** Enables the static rulesets of the enabled categories (Chromium). */
@@ -202,6 +222,18 @@ export const blocking = {
   async applyAllowlistRules(rules) {
     if (isFirefox) return;
     await replaceDynamicRules(ALLOW_RULE_IDS, rules);
+  },
+};
+
+/** Dynamic DNR rule ids owned by tracked links (see crates/core/src/dnr.rs `ids`). */
+const LINK_RULE_IDS = { first: 3000, count: 100 };
+
+/** Tracked links: Chromium's dynamic redirect rules; Firefox rewrites in the blocking listener. */
+export const links = {
+  /** Replaces the link rules (Chromium); a no-op in Firefox. */
+  async applyRules(rules) {
+    if (isFirefox) return;
+    await replaceDynamicRules(LINK_RULE_IDS, rules);
   },
 };
 

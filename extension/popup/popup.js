@@ -45,7 +45,7 @@ async function render() {
   for (const li of document.querySelectorAll('#counts li')) {
     const cat = li.dataset.category;
     li.querySelector('b').textContent = String(report.counts[cat] ?? 0);
-    li.classList.toggle('off', !p.categories[cat]);
+    if (cat in p.categories) li.classList.toggle('off', !p.categories[cat]);
   }
   $('trackers-count').textContent = String(report.hosts.length);
   $('hosts').replaceChildren(

@@ -434,6 +434,8 @@ function hostOf(hostHeader) {
  * @param {number} [opts.port=0] TCP port on 127.0.0.1 (0 = a free one).
  * @param {Record<string, Record<string, {kind: string, handler: (ctx: object) => void}>>} [opts.extraRoutes]
  *   extra routes per role (publisher, ads, analytics, social, pixel), merged over ROUTES.
+ * @param {Record<string, string>} [opts.extraHosts] extra host name -> role (a role of
+ *   `extraRoutes`), for hosts a suite maps to the test web itself (see `launch({hosts})`).
  * @param {boolean} [opts.quiet=true] do not print handler errors.
  * @returns {Promise<{port: number, origin: (host: string) => string, log: object[], cookiesSet: object[],
  *   clear: () => void, close: () => Promise<void>, find: (pred: (e: object) => boolean) => object[],
@@ -442,7 +444,8 @@ function hostOf(hostHeader) {
  *   secFetchDest, accept, userAgent}, rawHeaders, kind}`; `cookiesSet` entries:
  *   `{t, host, path, name, value, attrs, raw}` (attrs: lower-cased attribute -> value or true).
  */
-export async function startTestWeb({ port = 0, extraRoutes = {}, quiet = true } = {}) {
+export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}, quiet = true } = {}) {
+  const roles = { ...HOST_ROLES, ...extraHosts };
   const log = [];
   const cookiesSet = [];
   const waiters = new Set();
@@ -466,7 +469,7 @@ export async function startTestWeb({ port = 0, extraRoutes = {}, quiet = true } 
     const host = hostOf(req.headers.host);
     const path = url.pathname;
     const query = url.search.replace(/^\?/, '');
-    const role = HOST_ROLES[host];
+    const role = roles[host];
     const route = role && routes[role] && Object.prototype.hasOwnProperty.call(routes[role], path) ? routes[role][path] : null;
     const h = req.headers;
     const entry = {

@@ -192,6 +192,22 @@ impl Settings {
         serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"))
     }
 
+    /// The on/off switches outside blocking categories, by their path in the document.
+    pub const SWITCHES: [&'static str; 3] =
+        ["pixels.block_unknown", "links.clean", "links.skip_redirectors"];
+
+    /// Sets one of [`Settings::SWITCHES`]; returns false (and changes nothing) for another name.
+    pub fn set_switch(&mut self, path: &str, on: bool) -> bool {
+        let field = match path {
+            "pixels.block_unknown" => &mut self.pixels.block_unknown,
+            "links.clean" => &mut self.links.clean,
+            "links.skip_redirectors" => &mut self.links.skip_redirectors,
+            _ => return false,
+        };
+        *field = on;
+        true
+    }
+
     /// Adds a site to the signal exceptions. Returns the normalised site.
     pub fn add_signal_exception(&mut self, input: &str) -> Result<SiteKey, SettingsError> {
         let site = SiteKey::parse_user_input(input)?;
@@ -354,13 +370,11 @@ fn parse_document(text: &str, problems: &mut Vec<String>) -> Option<(Settings, O
 /// Each future schema change adds a step here and a test with a document of the old version.
 fn migrate(doc: &mut Map<String, Value>, from: u64) {
     let mut v = from;
+    // Steps, oldest first (no schema before version 1 was ever released):
+    // - 1 → 2 added `pixels` and `links`; their defaults apply, nothing moves.
+    // A step that moves or renames a field goes here as `if v == N { ... }`, with a test that
+    // loads a document of version N.
     while v < CURRENT_VERSION {
-        match v {
-            // 1 → 2 added `pixels` and `links`; their defaults apply, nothing to move.
-            1 => {}
-            // No schema before version 1 was ever released.
-            _ => {}
-        }
         v += 1;
     }
     doc.insert("version".into(), Value::from(CURRENT_VERSION));
@@ -658,6 +672,12 @@ mod tests {
         assert!(l.settings.links.skip_redirectors);
         assert_eq!(l.problems.len(), 2, "{:?}", l.problems);
         assert!(load(Some(r#"{"version":2,"links":[]}"#)).keep_backup);
+        let mut s = Settings::default();
+        for path in Settings::SWITCHES {
+            assert!(s.set_switch(path, false), "{path}");
+        }
+        assert!(!s.pixels.block_unknown && !s.links.clean && !s.links.skip_redirectors);
+        assert!(!s.set_switch("blocking.social", false) && !s.set_switch("", true));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! - Structured results are plain JSON-compatible objects (no `Map`s, `null` for absent values).
 
 use crumbwall_core::engine::Blocker;
-use crumbwall_core::{blocking, settings, signals, starter, Category, SiteKey};
+use crumbwall_core::{blocking, links, settings, signals, starter, Category, SiteKey};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -230,6 +230,18 @@ impl Crumbwall {
         }
     }
 
+    /// Turns one of the other switches on or off (`pixels.block_unknown`, `links.clean`,
+    /// `links.skip_redirectors`); throws for an unknown name.
+    #[wasm_bindgen(js_name = setSwitch)]
+    pub fn set_switch(&mut self, name: &JsValue, on: bool) -> Result<(), JsError> {
+        let name = text(name, "the switch")?;
+        if self.settings.set_switch(&name, on) {
+            Ok(())
+        } else {
+            Err(JsError::new(&format!("`{name}` is not a switch")))
+        }
+    }
+
     /// The enabled blocking categories' names (= the Chromium ruleset ids to enable).
     #[wasm_bindgen(js_name = enabledCategories)]
     pub fn enabled_categories(&self) -> Vec<String> {
@@ -272,6 +284,34 @@ impl Crumbwall {
     #[wasm_bindgen(js_name = allowlistRules)]
     pub fn allowlist_rules(&self) -> Result<JsValue, JsError> {
         to_js(&blocking::allowlist_rules(&self.settings))
+    }
+
+    /// Firefox, per top-level or frame navigation (`kind` `main_frame` / `sub_frame`): the URL
+    /// to go to instead (tracking parameters removed, or a click-tracking redirector skipped),
+    /// or `undefined` to leave it alone. `top_url` is the tab's page (for frames).
+    #[wasm_bindgen(js_name = rewriteNavigation)]
+    pub fn rewrite_navigation(&self, url: &JsValue, kind: &JsValue, top_url: &JsValue) -> Option<String> {
+        let (url, kind) = (url.as_string()?, kind.as_string()?);
+        let top = top_url.as_string().unwrap_or_default();
+        links::for_navigation(&self.settings, &url, &kind, &top).map(|(to, _)| to)
+    }
+
+    /// Chromium: the dynamic rules for tracked links under the current settings; redirector
+    /// URLs go whole to `skip_page_url` (the extension's skip page).
+    #[wasm_bindgen(js_name = linkRules)]
+    pub fn link_rules(&self, skip_page_url: &JsValue) -> Result<JsValue, JsError> {
+        to_js(&links::dnr_rules_for(&self.settings, &text(skip_page_url, "the skip page URL")?))
+    }
+
+    /// The destination of a known click-tracking redirector URL, or `undefined` (the skip page
+    /// asks this with the URL its rule sent it).
+    #[wasm_bindgen(js_name = skipRedirector)]
+    pub fn skip_redirector(&self, url: &JsValue) -> Option<String> {
+        let dest = links::skip_redirector(&url.as_string()?)?;
+        Some(match links::clean_url(&dest) {
+            Some(clean) if self.settings.links.clean => clean,
+            _ => dest,
+        })
     }
 
     /// The header names and values the signals send, as `[[name, value], ...]`.

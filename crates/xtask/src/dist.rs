@@ -63,6 +63,9 @@ pub fn manifest_for(root: &Path, browser: &str) -> Result<Value> {
             // Firefox blocks from its webRequest listener with the WASM engine, not static rules.
             obj.remove("declarative_net_request");
             obj.remove("minimum_chrome_version");
+            // Only Chromium's link rules redirect to the skip page; Firefox rewrites in its
+            // listener, so no page of the extension needs to be reachable from the web.
+            obj.remove("web_accessible_resources");
         }
         other => return Err(format!("unknown browser {other}")),
     }

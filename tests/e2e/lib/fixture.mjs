@@ -25,13 +25,15 @@ export function freshProfile(label) {
 
 /**
  * Launches the browser under test. With `extension: false` it is a control run (no extension).
+ * `hosts`: extra host names (beyond the test web's) that resolve to the test web.
  * Waits until the extension's background reports ready (storage.session `ready`).
  */
-export async function launch(web, { profileDir, extension = true, extensionDir = EXTENSION_DIR } = {}) {
+export async function launch(web, { profileDir, extension = true, extensionDir = EXTENSION_DIR, hosts = [] } = {}) {
   const opts = {
     extensionDir: extension ? extensionDir : null,
     profileDir,
     port: web.port,
+    hosts,
     executablePath: process.env.CRUMBWALL_BROWSER_PATH || undefined,
   };
   const h = BROWSER === 'firefox' ? await launchFirefox(opts) : await launchChromium(opts);
