@@ -5,7 +5,7 @@
 
 import { engine, ready, blockerReady } from './engine.js';
 import { blocking, setBadge, sessionStorage } from './platform.js';
-import { siteOfUrl, categoryName } from '../pkg/crumbwall_wasm.js';
+import { siteOfUrl, categoryName, pixelPurposeName } from '../pkg/crumbwall_wasm.js';
 
 /**
  * Whether an outcome code cancels the request (crates/core/src/blocking.rs `Outcome::code`:
@@ -17,6 +17,8 @@ export function cancels(code) {
 
 /** Outcome codes from the core (crates/core/src/blocking.rs `Outcome::code`). */
 function outcomeOf(code) {
+  if (code >= 56) return { action: 'allowed-by-site', category: pixelPurposeName(code - 56), pixel: true };
+  if (code >= 48) return { action: 'blocked', category: pixelPurposeName(code - 48), pixel: true };
   if (code >= 32) return { action: 'allowed-by-site', category: categoryName(code - 32) };
   if (code >= 16) return { action: 'blocked', category: categoryName(code - 16) };
   if (code >= 2) return { action: 'allowed-by-list-exception', category: categoryName(code - 2) };
@@ -82,7 +84,8 @@ function observedOutcome(code, url, host, type, initiator, topUrl) {
   const c = engine();
   const computed = outcomeOf(c?.hasBlocker() ? c.decide(url, initiator, type, topUrl) : 0);
   if (code === -1) {
-    return { action: 'blocked', category: computed.action === 'blocked' ? computed.category : c?.categoryOfHost(host) ?? null };
+    if (computed.action === 'blocked') return computed;
+    return { action: 'blocked', category: c?.categoryOfHost(host) ?? null };
   }
   // It completed, so the browser let it through whatever the engine says.
   return computed.action === 'blocked' ? { action: 'allowed', category: computed.category } : computed;
@@ -110,7 +113,7 @@ function record(tabId, url, type, code, initiator) {
     if (tab.blockedUrls[url]) return;
     if (tab.blocked < 5000) tab.blockedUrls[url] = 1;
     tab.blocked += 1;
-    const key = outcome.category ?? 'other';
+    const key = outcome.pixel ? 'pixels' : outcome.category ?? 'other';
     tab.counts[key] = (tab.counts[key] ?? 0) + 1;
     setBadge(tabId, tab.blocked);
   } else if (!thirdParty) {
@@ -118,6 +121,7 @@ function record(tabId, url, type, code, initiator) {
   }
   const entry = tab.hosts[host] ?? { category: outcome.category, action: outcome.action, count: 0 };
   entry.count += 1;
+  if (outcome.pixel) entry.pixel = true;
   if (RANK[outcome.action] > RANK[entry.action]) entry.action = outcome.action;
   entry.category ??= outcome.category;
   tab.hosts[host] = entry;
@@ -166,14 +170,32 @@ function redirected(tabId, type, from, to, ours) {
   linkCleaned(tabId, type, from, to);
 }
 
+/**
+ * Firefox: a third-party image response of at most 100 bytes (a tracking pixel's size) marks its
+ * host as pixel-serving for the session; the core then treats that host's requests as pixels.
+ */
+function tinyImage(url, documentUrl) {
+  const c = engine();
+  const site = siteOfUrlSafe(url);
+  if (!c || !site || site === siteOfUrlSafe(documentUrl)) return;
+  if (c.markPixelHost(hostOf(url))) sessionStorage.set({ pixelHosts: c.pixelHosts() }).catch(() => {});
+}
+
+/** Brings back the pixel hosts of this session after a background restart. */
+export async function restorePixelHosts() {
+  const [c, { pixelHosts }] = await Promise.all([ready, sessionStorage.get('pixelHosts')]);
+  if (Array.isArray(pixelHosts)) for (const h of pixelHosts) c.markPixelHost(h);
+}
+
 /** Registers the request listeners. Call synchronously at background start. */
 export function installBlockingListeners() {
   blocking.installListeners({
     decide: () => {
       const c = engine();
-      return c?.hasBlocker() ? (u, s, t, top) => c.decide(u, s, t, top) : null;
+      return c?.hasBlocker() ? (u, s, t, top, method) => c.decide(u, s, t, top, method) : null;
     },
     cancels,
+    tinyImage,
     rewrite: () => {
       const c = engine();
       return c ? (u, t, top) => c.rewriteNavigation(u, t, top) : null;

@@ -6,7 +6,7 @@ import { api, browserName, isFirefox, sessionStorage } from './platform.js';
 import { ready, blockerReady, mutate } from './engine.js';
 import { siteOfUrl, version } from '../pkg/crumbwall_wasm.js';
 import { installSignalListeners, applySignals, signalStateFor } from './signals.js';
-import { installBlockingListeners, applyBlocking, restoreTabs, tabReport, expectCleanedNavigation } from './blocking.js';
+import { installBlockingListeners, applyBlocking, restoreTabs, restorePixelHosts, tabReport, expectCleanedNavigation } from './blocking.js';
 import { applyLinks, installLinkHandlers } from './links.js';
 import { handle, installMessageRouter } from './messages.js';
 
@@ -89,7 +89,7 @@ handle('dismissProblems', {}, async () => {
 
 // Start: load settings, bring rules and page scripts in line, then tell tests and pages we are up.
 ready
-  .then(() => Promise.all([applySignals(), applyBlocking(), applyLinks(), restoreTabs()]))
+  .then(() => Promise.all([applySignals(), applyBlocking(), applyLinks(), restoreTabs(), restorePixelHosts()]))
   // Firefox decides each request with the engine: ready means the engine is loaded. Chromium's
   // static rules block by themselves; its engine (for naming categories) loads in the background.
   .then(() => (isFirefox ? blockerReady : null))

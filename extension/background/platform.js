@@ -139,26 +139,27 @@ export const blocking = {
   /**
    * Installs the request listeners. Call synchronously at background start.
    * @param {{
-   *   decide: () => (null | ((url: string, source: string, type: string, top: string) => number)),
+   *   decide: () => (null | ((url: string, source: string, type: string, top: string, method?: string) => number)),
    *   cancels: (code: number) => boolean,
    *   ready: Promise<unknown>,
    *   record: (tabId: number, url: string, type: string, code: number | null, top: string) => void,
    *   navigated: (tabId: number, url: string) => void,
    *   rewrite: () => (null | ((url: string, type: string, top: string) => string | undefined)),
    *   redirected: (tabId: number, type: string, from: string, to: string, ours: boolean) => void,
+   *   tinyImage: (url: string, documentUrl: string) => void,
    * }} hooks  `record` gets the outcome code (see core `Outcome::code`), or null in Chromium when
    *   the request completed (allowed) and the code must be computed by the caller. `rewrite`
    *   (Firefox) cleans navigations; `redirected` hears of every navigation redirect, `ours` when
    *   Firefox's listener made it (Chromium's rules redirect silently: the caller checks).
    */
-  installListeners({ decide, cancels, ready, record, navigated, rewrite, redirected }) {
+  installListeners({ decide, cancels, ready, record, navigated, rewrite, redirected, tinyImage }) {
     const urls = ['<all_urls>'];
     if (isFirefox) {
       const run = (details, top) => {
         const d = decide();
         let code = 0;
         try {
-          code = d(details.url, details.documentUrl ?? details.originUrl ?? '', details.type, top);
+          code = d(details.url, details.documentUrl ?? details.originUrl ?? '', details.type, top, details.method);
         } catch (e) {
           console.error('crumbwall: blocking decision failed; request allowed', e);
         }
@@ -184,6 +185,18 @@ export const blocking = {
         },
         { urls },
         ['blocking'],
+      );
+      // Responses can be observed here: a tiny image marks its host as pixel-serving.
+      api.webRequest.onHeadersReceived.addListener(
+        (d) => {
+          const header = (name) => d.responseHeaders?.find((h) => h.name.toLowerCase() === name)?.value ?? '';
+          const length = Number.parseInt(header('content-length'), 10);
+          if (length >= 0 && length <= 100 && header('content-type').toLowerCase().startsWith('image/')) {
+            tinyImage(d.url, d.documentUrl ?? d.originUrl ?? '');
+          }
+        },
+        { urls, types: ['image'] },
+        ['responseHeaders'],
       );
       return;
     }

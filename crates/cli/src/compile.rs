@@ -262,6 +262,13 @@ pub fn check_cmd(args: &[&str]) -> Result<bool, String> {
         blocking::Outcome::SiteAllowed(c) => {
             format!("allowed (protection is off on the site)\ncategory: {c}")
         }
+        blocking::Outcome::BlockedPixel(p) => {
+            format!("blocked (a pixel or beacon)\ncategory: pixels ({})", p.as_str())
+        }
+        blocking::Outcome::SiteAllowedPixel(p) => format!(
+            "allowed (a pixel, but protection is off on the site)\ncategory: pixels ({})",
+            p.as_str()
+        ),
         blocking::Outcome::Allowed if e.verdict == Verdict::Unreadable => {
             "allowed (the URL could not be read)".into()
         }

@@ -4,6 +4,7 @@
 use crate::category::Category;
 use crate::dnr::{ids, priority, Action, ActionType, Condition, ResourceType, Rule};
 use crate::engine::{Blocker, Verdict};
+use crate::pixels::{self, Pixel, PixelPurpose, PixelRequest};
 use crate::settings::Settings;
 use crate::site::SiteKey;
 use crate::url;
@@ -19,24 +20,49 @@ pub enum Outcome {
     Excepted(Category),
     /// It would have been blocked, but the user turned protection off on the page's site.
     SiteAllowed(Category),
+    /// A web beacon or pixel tag, blocked (by a list, its sender's category, or the "block all
+    /// third-party pixels" switch), counted under "Pixels" with its sender's purpose.
+    BlockedPixel(PixelPurpose),
+    /// A pixel that would have been blocked, on a site where protection is off.
+    SiteAllowedPixel(PixelPurpose),
 }
 
 impl Outcome {
     /// Whether the request must be cancelled.
     pub fn is_block(self) -> bool {
-        matches!(self, Outcome::Blocked(_))
+        matches!(self, Outcome::Blocked(_) | Outcome::BlockedPixel(_))
     }
 
-    /// A small number for the WASM hot path: 0 allowed, 16+i blocked, 2+i excepted,
-    /// 32+i site-allowed (i = category index).
+    /// A small number for the WASM hot path: 0 allowed, 2+i excepted, 16+i blocked,
+    /// 32+i site-allowed (i = category index); 48+p a blocked pixel, 56+p a site-allowed pixel
+    /// (p = pixel purpose index). The request is cancelled for 16..=31 and 48..=55.
     pub fn code(self) -> u32 {
         match self {
             Outcome::Allowed => 0,
             Outcome::Excepted(c) => 2 + u32::from(c.index()),
             Outcome::Blocked(c) => 16 + u32::from(c.index()),
             Outcome::SiteAllowed(c) => 32 + u32::from(c.index()),
+            Outcome::BlockedPixel(p) => 48 + u32::from(p.index()),
+            Outcome::SiteAllowedPixel(p) => 56 + u32::from(p.index()),
         }
     }
+}
+
+/// A request about to be sent, as the browser describes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Request<'a> {
+    /// The URL requested.
+    pub url: &'a str,
+    /// The document that made the request (first/third party), "" when unknown.
+    pub source_url: &'a str,
+    /// The browser's resource type (`script`, `image`, `ping`, `sub_frame`...).
+    pub kind: &'a str,
+    /// The tab's top-level page (the site the user is on), for the allow list.
+    pub top_url: &'a str,
+    /// The HTTP method, "" when unknown.
+    pub method: &'a str,
+    /// The browser saw the request's host serve a tiny image earlier in the session (Firefox).
+    pub known_pixel_host: bool,
 }
 
 /// Decides a request. `top_url` is the tab's top-level page (the site the user is on), used for
@@ -49,22 +75,70 @@ pub fn decide(
     kind: &str,
     top_url: &str,
 ) -> Outcome {
+    decide_request(
+        settings,
+        blocker,
+        &Request {
+            url: request_url,
+            source_url,
+            kind,
+            top_url,
+            ..Request::default()
+        },
+    )
+}
+
+/// Decides a request: the filter lists first (a list's exception is respected), then, for a
+/// request no list blocked, whether it is a pixel to block; a blocked request that is a pixel
+/// is reported as one. On an allow-listed site nothing is blocked.
+pub fn decide_request(settings: &Settings, blocker: &Blocker, req: &Request) -> Outcome {
     // The starter list's category for the host is what gets reported when it knows the host, so
     // the blocker need not find out which list matched.
     let known = std::cell::OnceCell::new();
-    let known = || *known.get_or_init(|| starter_category(request_url));
+    let known = || *known.get_or_init(|| starter_category(req.url));
+    let pixel = || {
+        pixels::classify(&PixelRequest {
+            url: req.url,
+            kind: req.kind,
+            method: req.method,
+            source_url: req.source_url,
+            known_pixel_host: req.known_pixel_host,
+        })
+    };
     let enabled = settings.blocking.enabled();
-    let verdict = blocker.check_hinted(request_url, source_url, kind, enabled, &known);
+    let verdict = blocker.check_hinted(req.url, req.source_url, req.kind, enabled, &known);
     let outcome = match verdict {
-        Verdict::Block(c) => Outcome::Blocked(known().unwrap_or(c)),
+        Verdict::Block(c) => match pixel() {
+            // A sender the classifier does not know gets the blocking list's category.
+            Some(p) if p.purpose == PixelPurpose::Unknown => {
+                Outcome::BlockedPixel(PixelPurpose::of_category(known().unwrap_or(c)))
+            }
+            Some(p) => Outcome::BlockedPixel(p.purpose),
+            None => Outcome::Blocked(known().unwrap_or(c)),
+        },
         Verdict::Excepted(c) => Outcome::Excepted(known().unwrap_or(c)),
-        Verdict::NoMatch | Verdict::Unreadable => Outcome::Allowed,
+        Verdict::NoMatch | Verdict::Unreadable => match pixel() {
+            Some(p) if pixel_blocked(settings, &p) => Outcome::BlockedPixel(p.purpose),
+            _ => Outcome::Allowed,
+        },
     };
     match outcome {
-        Outcome::Blocked(c) if site_allowed(settings, top_url, request_url, kind) => {
+        Outcome::Blocked(c) if site_allowed(settings, req.top_url, req.url, req.kind) => {
             Outcome::SiteAllowed(c)
         }
+        Outcome::BlockedPixel(p) if site_allowed(settings, req.top_url, req.url, req.kind) => {
+            Outcome::SiteAllowedPixel(p)
+        }
         o => o,
+    }
+}
+
+/// Whether the settings block a pixel no list blocked: its sender's category when the sender is
+/// known, else the "block all third-party pixels" switch (third parties only).
+fn pixel_blocked(settings: &Settings, p: &Pixel) -> bool {
+    match p.purpose.category() {
+        Some(c) => settings.blocking.enabled().contains(c),
+        None => p.third_party && settings.pixels.block_unknown,
     }
 }
 
@@ -197,10 +271,59 @@ mod tests {
         let s = Settings::default();
         let top = "http://site.test/";
         assert_eq!(
-            decide(&s, &b, "http://pixel.test/p.gif", top, "image", top),
+            decide(&s, &b, "http://pixel.test/tag.js", top, "script", top),
             Outcome::Blocked(Category::Advertising)
         );
         assert_eq!(Outcome::Blocked(Category::Social).code(), 18);
+    }
+
+    #[test]
+    fn pixels_by_sender_category_and_the_unknown_switch() {
+        let (mut s, b) = setup();
+        let top = "http://site.test/";
+        let req = |url: &'static str, kind: &'static str| Request {
+            url,
+            source_url: top,
+            kind,
+            top_url: top,
+            ..Request::default()
+        };
+        // No list matches pixel.test here; the classifier knows it (advertising).
+        let known = req("http://pixel.test/p.gif?uid=1&ev=pageview", "image");
+        assert_eq!(
+            decide_request(&s, &b, &known),
+            Outcome::BlockedPixel(PixelPurpose::Advertising)
+        );
+        // A blocked request that is a pixel counts as a pixel.
+        assert_eq!(
+            decide_request(&s, &b, &req("http://tracker.example/p.gif?uid=1&a=2&b=3", "image")),
+            Outcome::BlockedPixel(PixelPurpose::Advertising)
+        );
+        let beacon = req("http://collector.example/b", "ping");
+        assert_eq!(
+            decide_request(&s, &b, &beacon),
+            Outcome::BlockedPixel(PixelPurpose::Unknown)
+        );
+        assert_eq!(Outcome::BlockedPixel(PixelPurpose::Unknown).code(), 52);
+        // The sender's category off lets its pixel through; unknown senders need the switch.
+        s.blocking.set(Category::Advertising, false);
+        assert_eq!(decide_request(&s, &b, &known), Outcome::Allowed);
+        s.pixels.block_unknown = false;
+        assert_eq!(decide_request(&s, &b, &beacon), Outcome::Allowed);
+        s.pixels.block_unknown = true;
+        // First-party images are not pixels by shape; a first-party beacon is, but the unknown
+        // switch only covers third parties.
+        let own = Request {
+            url: "http://site.test/b",
+            kind: "ping",
+            ..beacon
+        };
+        assert_eq!(decide_request(&s, &b, &own), Outcome::Allowed);
+        s.allow_site("site.test").unwrap();
+        assert_eq!(
+            decide_request(&s, &b, &beacon),
+            Outcome::SiteAllowedPixel(PixelPurpose::Unknown)
+        );
     }
 
     #[test]

@@ -12,7 +12,10 @@
 //! - Structured results are plain JSON-compatible objects (no `Map`s, `null` for absent values).
 
 use crumbwall_core::engine::Blocker;
-use crumbwall_core::{blocking, links, settings, signals, starter, Category, SiteKey};
+use std::collections::HashSet;
+
+use crumbwall_core::pixels::PixelPurpose;
+use crumbwall_core::{blocking, links, settings, signals, starter, url, Category, SiteKey};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -50,6 +53,12 @@ pub fn parse_site(input: &JsValue) -> Result<String, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
+/// The name of pixel purpose number `p` (as in outcome codes 48+p and 56+p), or `undefined`.
+#[wasm_bindgen(js_name = pixelPurposeName)]
+pub fn pixel_purpose_name(p: u32) -> Option<String> {
+    PixelPurpose::ALL.get(p as usize).map(|p| p.as_str().to_owned())
+}
+
 /// The name of category number `i` (as in outcome codes), or `undefined`.
 #[wasm_bindgen(js_name = categoryName)]
 pub fn category_name(i: u32) -> Option<String> {
@@ -63,7 +72,12 @@ pub struct Crumbwall {
     settings: settings::Settings,
     load: Option<settings::SettingsLoad>,
     blocker: Option<Blocker>,
+    /// Hosts seen serving a tiny image this session (Firefox), lowercase.
+    pixel_hosts: HashSet<String>,
 }
+
+/// At most this many pixel hosts are remembered per session.
+const MAX_PIXEL_HOSTS: usize = 10_000;
 
 #[wasm_bindgen]
 impl Crumbwall {
@@ -77,6 +91,7 @@ impl Crumbwall {
             settings: load.settings.clone(),
             load: Some(load),
             blocker: None,
+            pixel_hosts: HashSet::new(),
         }
     }
 
@@ -189,27 +204,56 @@ impl Crumbwall {
 
     /// Hot path: the outcome code for a request (0 allowed, 16+i blocked, 2+i excepted by a list,
     /// 32+i allowed because protection is off on the site; i = category number, see
-    /// `categoryName`). Anything unreadable, or no engine loaded, is 0 (allowed).
+    /// `categoryName`; 48+p a blocked pixel, 56+p a pixel allowed because protection is off;
+    /// p = pixel purpose number, see `pixelPurposeName`). `method` is the HTTP method (optional).
+    /// Anything unreadable, or no engine loaded, is 0 (allowed).
     pub fn decide(
         &self,
         url: &JsValue,
         source_url: &JsValue,
         kind: &JsValue,
         top_url: &JsValue,
+        method: &JsValue,
     ) -> u32 {
         let (Some(blocker), Some(url)) = (&self.blocker, url.as_string()) else {
             return 0;
         };
         let s = |v: &JsValue| v.as_string().unwrap_or_default();
-        blocking::decide(
-            &self.settings,
-            blocker,
-            &url,
-            &s(source_url),
-            &s(kind),
-            &s(top_url),
-        )
-        .code()
+        let (source_url, kind, top_url, method) = (s(source_url), s(kind), s(top_url), s(method));
+        let known_pixel_host = !self.pixel_hosts.is_empty()
+            && url::split(&url).is_some_and(|p| self.pixel_hosts.contains(&p.host));
+        let req = blocking::Request {
+            url: &url,
+            source_url: &source_url,
+            kind: &kind,
+            top_url: &top_url,
+            method: &method,
+            known_pixel_host,
+        };
+        blocking::decide_request(&self.settings, blocker, &req).code()
+    }
+
+    /// Firefox: `host` served a tiny image to a third party; its later requests count as pixels
+    /// for the rest of the session. Returns whether it was new.
+    #[wasm_bindgen(js_name = markPixelHost)]
+    pub fn mark_pixel_host(&mut self, host: &JsValue) -> bool {
+        let Some(host) = host.as_string() else {
+            return false;
+        };
+        let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        if host.is_empty() || host.len() > 253 || self.pixel_hosts.len() >= MAX_PIXEL_HOSTS {
+            return false;
+        }
+        self.pixel_hosts.insert(host)
+    }
+
+    /// The hosts [`Crumbwall::mark_pixel_host`] remembers (to keep them across a background
+    /// restart).
+    #[wasm_bindgen(js_name = pixelHosts)]
+    pub fn pixel_hosts(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.pixel_hosts.iter().cloned().collect();
+        v.sort();
+        v
     }
 
     /// The starter list's category for a host, or `undefined`.

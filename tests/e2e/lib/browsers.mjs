@@ -403,6 +403,9 @@ export function stableUuid(seed) {
 export function firefoxPrefs({ hosts, geckoId, uuid }) {
   return {
     'network.dns.localDomains': hosts.join(','),
+    // `<a ping>` is off by default in Firefox; on here so both browsers send the pings the
+    // pixel tests expect the extension to stop.
+    'browser.send_pings': true,
     'network.proxy.type': 0,
     'privacy.globalprivacycontrol.enabled': false,
     'privacy.globalprivacycontrol.functionality.enabled': true,
