@@ -230,4 +230,5 @@ export async function applyBlocking() {
   const c = await ready;
   await blocking.setCategories(c.enabledCategories());
   await blocking.applyAllowlistRules(c.allowlistRules());
+  await blocking.applyPixelRules(c.pixelRules());
 }

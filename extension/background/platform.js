@@ -231,12 +231,21 @@ export const blocking = {
     });
   },
 
+  /** Replaces the pixel and beacon rules (Chromium); Firefox's listener asks the core. */
+  async applyPixelRules(rules) {
+    if (isFirefox) return;
+    await replaceDynamicRules(PIXEL_RULE_IDS, rules);
+  },
+
   /** Replaces the allow-list rules (Chromium); Firefox's listener reads the settings itself. */
   async applyAllowlistRules(rules) {
     if (isFirefox) return;
     await replaceDynamicRules(ALLOW_RULE_IDS, rules);
   },
 };
+
+/** Dynamic DNR rule ids owned by pixels and beacons (see crates/core/src/dnr.rs `ids`). */
+const PIXEL_RULE_IDS = { first: 4000, count: 1000 };
 
 /** Dynamic DNR rule ids owned by tracked links (see crates/core/src/dnr.rs `ids`). */
 const LINK_RULE_IDS = { first: 3000, count: 100 };

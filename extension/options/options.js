@@ -13,6 +13,10 @@ async function render() {
   for (const box of document.querySelectorAll('#protection input[data-category]')) {
     box.checked = settings.blocking[box.dataset.category];
   }
+  for (const box of document.querySelectorAll('input[data-switch]')) {
+    const [section, key] = box.dataset.switch.split('.');
+    box.checked = settings[section][key];
+  }
   const query = $('allow-search').value.trim().toLowerCase();
   const allowed = settings.allowlist.filter((s) => s.includes(query));
   $('allow-empty').hidden = settings.allowlist.length > 0;
@@ -45,6 +49,12 @@ localize();
 for (const box of document.querySelectorAll('#protection input[data-category]')) {
   box.addEventListener('change', async () => {
     await send('setCategory', { category: box.dataset.category, on: box.checked });
+    await render();
+  });
+}
+for (const box of document.querySelectorAll('input[data-switch]')) {
+  box.addEventListener('change', async () => {
+    await send('setSwitch', { name: box.dataset.switch, on: box.checked });
     await render();
   });
 }

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWeb } from '../web/server.mjs';
-import { BROWSER, freshProfile, launch, message, openPopup, eventually } from './lib/fixture.mjs';
+import { BROWSER, freshProfile, launch, message, openOptions, openPopup, eventually } from './lib/fixture.mjs';
 import { gotoAndWaitTitle } from './lib/browsers.mjs';
 
 /** A real redirector host (on the core's curated list), resolved to the test web here. */
@@ -119,9 +119,22 @@ test(`${BROWSER}: tracked links are cleaned before the request is sent`, async (
     });
 
     await t.test('the switches turn each feature off', async () => {
-      await message(h, { type: 'setSwitch', name: 'links.clean', on: false });
-      web.clear();
-      await (await open(h, 'site.test', TRACKED)).close();
+      // As a user would: the options page's switch.
+      const options = await openOptions(h);
+      assert.equal(await options.$eval('#sw-links-clean', (e) => e.checked), true);
+      await options.click('#sw-links-clean');
+      await options.waitForFunction(() => document.querySelector('#sw-links-clean').checked === false);
+      await eventually(async () => {
+        const s = await h.evalBackground(async () => JSON.parse((await (globalThis.browser ?? globalThis.chrome).storage.local.get('settings')).settings));
+        return s.links.clean === false;
+      }, { what: 'links.clean stored off' });
+      await options.close();
+      // The browser's rules follow the stored settings within moments.
+      await eventually(async () => {
+        web.clear();
+        await (await open(h, 'site.test', TRACKED)).close();
+        return requests('site.test', '/page').includes('/page?utm_source=x&id=5');
+      }, { timeout: 8000, what: 'cleaning off to take effect' });
       assert.deepEqual(requests('site.test', '/page'), ['/page?utm_source=x&id=5'], 'cleaning off');
       await message(h, { type: 'setSwitch', name: 'links.skip_redirectors', on: false });
       web.clear();

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWeb } from '../web/server.mjs';
-import { BROWSER, freshProfile, launch, message, openPopup } from './lib/fixture.mjs';
+import { BROWSER, freshProfile, launch, message, openPopup, eventually } from './lib/fixture.mjs';
 import { gotoAndWaitTitle } from './lib/browsers.mjs';
 
 /** A collector no list and no built-in table knows: only the pixel classifier can catch it. */
@@ -18,10 +18,22 @@ before(async () => {
     extraRoutes: {
       collector: {
         '/hit.gif': { kind: 'image', handler: (ctx) => ctx.send(200, 'image/gif', Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')) },
+        '/a/first.gif': { kind: 'image', handler: (ctx) => ctx.send(200, 'image/gif', Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')) },
+        '/a/second.gif': { kind: 'image', handler: (ctx) => ctx.send(200, 'image/gif', Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64')) },
         '/beacon': { kind: 'beacon', handler: (ctx) => ctx.send(204, 'text/plain', '') },
         '/ping': { kind: 'ping', handler: (ctx) => ctx.send(204, 'text/plain', '') },
       },
       publisher: {
+        // An image with nothing pixel-like in its URL; which one is given in the query.
+        '/tiny': {
+          kind: 'document',
+          handler: (ctx) => {
+            const port = ctx.req.socket.localPort;
+            const name = new URLSearchParams(ctx.query).get('img');
+            ctx.send(200, 'text/html; charset=utf-8', `<!doctype html><title>loading</title>
+<img src="http://${COLLECTOR}:${port}/a/${name}.gif" alt="" onload="document.title='ready'" onerror="document.title='ready'">`);
+          },
+        },
         '/pixels': {
           kind: 'document',
           handler: (ctx) => {
@@ -118,7 +130,7 @@ test(`${BROWSER}: pixels and beacons are blocked per sender category and the unk
         await load(h, { expectArrive: [PIXELS.unknown] });
         assert.ok(arrived(PIXELS.unknown), 'switch off: the unknown image pixel arrives');
         assert.ok(!arrived(PIXELS.known), 'the known advertising pixel stays blocked');
-        assert.ok(!arrived(PIXELS.beacon) && !arrived(PIXELS.ping), 'EasyPrivacy still blocks third-party pings');
+        assert.ok(!arrived(PIXELS.beacon) && !arrived(PIXELS.ping), `EasyPrivacy still blocks third-party pings (${JSON.stringify(web.log.filter((e) => e.host === COLLECTOR).map((e) => [e.path, e.method, e.headers.secFetchDest]))})`);
         await message(h, { type: 'setCategory', category: 'statistical', on: false });
         await load(h, { expectArrive: [PIXELS.unknown, PIXELS.beacon, PIXELS.ping] });
         for (const name of ['unknown', 'beacon', 'ping']) assert.ok(arrived(PIXELS[name]), `switch and statistical off: ${name} arrives`);
@@ -139,6 +151,32 @@ test(`${BROWSER}: pixels and beacons are blocked per sender category and the unk
         await message(h, { type: 'setProtection', site: 'site.test', on: true });
       }
     });
+  } finally {
+    await h.close();
+  }
+});
+
+test(`${BROWSER}: a host seen serving a tiny image is a pixel host for the session`, async (t) => {
+  if (BROWSER !== 'firefox') {
+    t.skip('responses are observed only in Firefox (Chromium blocks with static rules)');
+    return;
+  }
+  const h = await launch(web, { profileDir: freshProfile('pixels-tiny'), hosts: [COLLECTOR] });
+  try {
+    web.clear();
+    const first = await h.newPage();
+    await gotoAndWaitTitle(first, h.url('site.test', '/tiny?img=first'));
+    assert.ok(arrived([COLLECTOR, '/a/first.gif']), 'nothing marks the first image as a pixel: it loads');
+    // The 43-byte response marked the host; its next image from another site is a pixel.
+    const pixelHosts = await eventually(async () => {
+      const { pixelHosts: hosts } = await h.evalBackground(async () => (globalThis.browser ?? globalThis.chrome).storage.session.get('pixelHosts'));
+      return Array.isArray(hosts) && hosts.includes(COLLECTOR) ? hosts : null;
+    }, { what: `${COLLECTOR} marked` });
+    assert.ok(pixelHosts.includes(COLLECTOR));
+    const second = await h.newPage();
+    await gotoAndWaitTitle(second, h.url('news.test', '/tiny?img=second'));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(!arrived([COLLECTOR, '/a/second.gif']), 'the marked host\'s next image is blocked');
   } finally {
     await h.close();
   }

@@ -513,6 +513,8 @@ export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}
       },
       send(status, type, body, extraHeaders = {}) {
         const headers = { 'Content-Type': type, 'Cache-Control': 'no-store', ...extraHeaders };
+        // A length, as real servers send for static responses (Firefox's pixel detection reads it).
+        if (body !== undefined && body !== null) headers['Content-Length'] = Buffer.byteLength(body);
         if (setCookies.length) headers['Set-Cookie'] = setCookies;
         res.writeHead(status, headers);
         res.end(req.method === 'HEAD' ? undefined : body);

@@ -163,8 +163,9 @@ fn site_allowed(settings: &Settings, top_url: &str, request_url: &str, kind: &st
 }
 
 /// The dynamic declarativeNetRequest rules for the allow list (Chromium): an `allowAllRequests`
-/// rule for top-level pages of the listed sites (it covers their whole frame tree) and an `allow`
-/// rule for requests the sites initiate outside a tab (service workers).
+/// rule for top-level pages of the listed sites (it covers their whole frame tree), an `allow`
+/// rule for requests the sites initiate outside a tab (service workers), and an `allow` rule for
+/// any request in a tab showing one of the sites (`topDomains`).
 pub fn allowlist_rules(settings: &Settings) -> Vec<Rule> {
     if settings.allowlist.is_empty() {
         return Vec::new();
@@ -190,7 +191,18 @@ pub fn allowlist_rules(settings: &Settings) -> Vec<Rule> {
             priority: priority::ALLOW_SITE,
             action: action(ActionType::Allow),
             condition: Condition {
-                initiator_domains: sites,
+                initiator_domains: sites.clone(),
+                ..Condition::default()
+            },
+        },
+        // Requests Chromium does not tie to the frame tree (keepalive fetches and beacons from
+        // a third-party iframe) still have the tab's top-level site.
+        Rule {
+            id: ids::ALLOW_SITE + 2,
+            priority: priority::ALLOW_SITE,
+            action: action(ActionType::Allow),
+            condition: Condition {
+                top_domains: sites,
                 ..Condition::default()
             },
         },
@@ -347,5 +359,10 @@ mod tests {
             serde_json::json!(["site.test"])
         );
         assert_eq!(json[1]["priority"], priority::ALLOW_SITE);
+        assert_eq!(json[2]["action"]["type"], "allow");
+        assert_eq!(
+            json[2]["condition"]["topDomains"],
+            serde_json::json!(["site.test"])
+        );
     }
 }

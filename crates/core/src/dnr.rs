@@ -35,6 +35,18 @@ pub mod priority {
     /// Every filter-list priority is below this; higher values belong to the user's site allow
     /// list and the privacy signals.
     pub const FILTER_CEILING: u32 = 1_000_000;
+    /// Generic pixel rules ([`crate::pixels::rules::dnr_rules`]): every third-party `ping`, and
+    /// third-party images whose URL looks like a pixel (blocks), with an `allow` at the same
+    /// priority for real pictures (`.jpg`, ...), which wins the tie. Lowest of all, so any other
+    /// rule decides first.
+    pub const PIXEL_GENERIC: u32 = 80;
+    /// Known pixel senders whose category the user turned off (`allow`): above the generic pixel
+    /// rules, below the filter lists' blocks, which still win.
+    pub const PIXEL_ALLOW_KNOWN: u32 = 90;
+    /// Well-known pixel endpoints of enabled categories (blocks): above the known-sender allow
+    /// rules (an endpoint's purpose beats its host's category, as in the classifier), below
+    /// every filter-list rule, so a list's exception still wins.
+    pub const PIXEL_ENDPOINT: u32 = 95;
 }
 
 /// Rule ids reserved per feature for dynamic rules, so one feature's update never touches another's.
@@ -45,6 +57,11 @@ pub mod ids {
     pub const ALLOW_SITE: u32 = 2_000;
     /// Tracked-link rules use ids in `LINKS..LINKS + 100`.
     pub const LINKS: u32 = 3_000;
+    /// Pixel rules use ids in `PIXELS..PIXELS + PIXELS_BLOCK` (one rule per known endpoint
+    /// needs more than [`BLOCK`]).
+    pub const PIXELS: u32 = 4_000;
+    /// Size of the pixel rules' id block.
+    pub const PIXELS_BLOCK: u32 = 1_000;
     /// Size of each feature's id block.
     pub const BLOCK: u32 = 100;
 }
@@ -283,6 +300,9 @@ pub struct Condition {
     pub initiator_domains: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub excluded_initiator_domains: Vec<String>,
+    /// Chromium: only requests whose top-level frame is on one of these domains match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub top_domains: Vec<String>,
     /// Chromium: requests whose top-level frame is on one of these domains do not match.
     /// (Firefox sends the signals from `webRequest` instead, where the top frame is known.)
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -14,7 +14,7 @@
 use crumbwall_core::engine::Blocker;
 use std::collections::HashSet;
 
-use crumbwall_core::pixels::PixelPurpose;
+use crumbwall_core::pixels::{self, PixelPurpose};
 use crumbwall_core::{blocking, links, settings, signals, starter, url, Category, SiteKey};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -338,6 +338,13 @@ impl Crumbwall {
         let (url, kind) = (url.as_string()?, kind.as_string()?);
         let top = top_url.as_string().unwrap_or_default();
         links::for_navigation(&self.settings, &url, &kind, &top).map(|(to, _)| to)
+    }
+
+    /// Chromium: the dynamic rules that block pixels and beacons under the current settings
+    /// (ids 4000..4999).
+    #[wasm_bindgen(js_name = pixelRules)]
+    pub fn pixel_rules(&self) -> Result<JsValue, JsError> {
+        to_js(&pixels::rules::dnr_rules(&self.settings))
     }
 
     /// Chromium: the dynamic rules for tracked links under the current settings; redirector

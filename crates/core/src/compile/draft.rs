@@ -299,6 +299,7 @@ pub(crate) fn to_rule(d: &Draft, id: u32) -> Rule {
             excluded_request_domains: d.excluded_request_domains.clone(),
             initiator_domains: d.initiator_domains.clone(),
             excluded_initiator_domains: d.excluded_initiator_domains.clone(),
+            top_domains: Vec::new(),
             excluded_top_domains: Vec::new(),
         },
     }

@@ -17,6 +17,7 @@
 //! allocates only small strings.
 
 mod endpoints;
+pub mod rules;
 mod shape;
 #[cfg(test)]
 mod tests;
