@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { initSync, Crumbwall, siteOfUrl, parseSite, version, categoryName } from '../../extension/pkg/crumbwall_wasm.js';
+import { initSync, Crumbwall, siteOfUrl, parseSite, version, categoryName, pixelPurposeName } from '../../extension/pkg/crumbwall_wasm.js';
 
 initSync({ module: readFileSync(new URL('../../extension/pkg/crumbwall_wasm_bg.wasm', import.meta.url)) });
 
@@ -22,10 +22,12 @@ test('first run gives defaults with no problems', () => {
   const c = new Crumbwall(undefined);
   assert.deepEqual(c.loadReport(), { problems: [], keepBackup: false, migratedFrom: null });
   assert.deepEqual(c.settings(), {
-    version: 1,
+    version: 2,
     signals: { enabled: true, exceptions: [] },
     blocking: { advertising: true, statistical: true, social: true },
     allowlist: [],
+    pixels: { block_unknown: true },
+    links: { clean: true, skip_redirectors: true },
   });
   assert.equal(c.signalsApply('http://site.test/'), true);
 });
@@ -100,7 +102,7 @@ test('blocking: decisions by category, switches, allow list, damaged engine file
   c.setCategory('advertising', true);
   assert.equal(c.allowSite('https://www.site.test/x'), 'site.test');
   assert.equal(code('http://ads.test/ads.js'), 32, 'allowed by the site exception (would be advertising)');
-  assert.deepEqual(c.allowlistRules().map((r) => r.action.type), ['allowAllRequests', 'allow']);
+  assert.deepEqual(c.allowlistRules().map((r) => r.action.type), ['allowAllRequests', 'allow', 'allow']);
   assert.throws(() => c.importAllowlist('["ok.test", 1]'), /allowlist\[1\]/);
   assert.deepEqual(c.settings().allowlist, ['site.test']);
   assert.equal(c.importAllowlist('{"allowlist":["a.test"]}'), 1);
@@ -123,7 +125,13 @@ test('hostile values from JavaScript never trap the instance', () => {
       () => c.signalsOnHost(v),
       () => c.importSettings(v),
       () => new Crumbwall(v).loadReport(),
-      () => c.decide(v, v, v, v),
+      () => c.decide(v, v, v, v, v),
+      () => c.listsBlock(v, v, v),
+      () => c.rewriteNavigation(v, v, v),
+      () => c.skipRedirector(v),
+      () => c.linkRules(v),
+      () => c.markPixelHost(v),
+      () => c.setSwitch(v, true),
       () => c.setCategory(v, true),
       () => c.allowSite(v),
       () => c.protectSite(v),
@@ -142,4 +150,37 @@ test('hostile values from JavaScript never trap the instance', () => {
   // Still alive and correct afterwards.
   assert.equal(c.signalsApply('http://site.test/'), true);
   assert.equal(siteOfUrl('https://a.example.org/'), 'example.org');
+});
+
+test('pixels and tracked links through the facade', () => {
+  const c = new Crumbwall(undefined);
+  c.loadBlocker(readFileSync(new URL('../../extension/engine/blocker.bin', import.meta.url)));
+  const page = 'http://site.test/';
+  // A pixel-shaped image from an unknown third party (no list matches it): 48 + 4, "unknown".
+  const hit = 'http://collector.example/hit.gif?id=a1b2c3d4e5f60718&r=1700000000000&x=1';
+  assert.equal(c.decide(hit, page, 'image', page, 'GET'), 52);
+  assert.equal(pixelPurposeName(4), 'unknown');
+  assert.equal(c.listsBlock(hit, page, 'image'), false);
+  c.setSwitch('pixels.block_unknown', false);
+  assert.equal(c.decide(hit, page, 'image', page, 'GET'), 0, 'switch off');
+  // A beacon is always a beacon (here the lists or the switch block it: 48..55).
+  c.setSwitch('pixels.block_unknown', true);
+  const beacon = c.decide('http://collector.example/b', page, 'ping', page, 'POST');
+  assert.ok(beacon >= 48 && beacon < 56, `beacon blocked as a pixel (${beacon})`);
+  assert.throws(() => c.setSwitch('pixels.nope', true), /not a switch/);
+  // A host seen serving a tiny image: its images become pixels.
+  c.setSwitch('pixels.block_unknown', true);
+  assert.equal(c.decide('http://img.example/a/logo.gif', page, 'image', page), 0);
+  assert.equal(c.markPixelHost('IMG.example'), true);
+  assert.deepEqual(c.pixelHosts(), ['img.example']);
+  assert.equal(c.decide('http://img.example/a/logo.gif', page, 'image', page), 52);
+  assert.ok(Array.isArray(c.pixelRules()) && c.pixelRules().length > 0);
+  // Links.
+  assert.equal(c.rewriteNavigation('http://site.test/page?utm_source=x&id=5', 'main_frame', ''), 'http://site.test/page?id=5');
+  assert.equal(c.rewriteNavigation('http://site.test/page?id=5', 'main_frame', ''), undefined);
+  assert.equal(c.skipRedirector('https://l.facebook.com/l.php?u=https%3A%2F%2Fnews.test%2Fa%3Ffbclid%3D1'), 'https://news.test/a');
+  const rules = c.linkRules('chrome-extension://abc/extension/pages/skip.html');
+  assert.ok(rules.some((r) => r.action.redirect?.regexSubstitution?.startsWith('chrome-extension://abc/')));
+  c.setSwitch('links.clean', false);
+  assert.equal(c.rewriteNavigation('http://site.test/page?utm_source=x&id=5', 'main_frame', ''), undefined);
 });

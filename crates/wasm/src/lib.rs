@@ -233,6 +233,19 @@ impl Crumbwall {
         blocking::decide_request(&self.settings, blocker, &req).code()
     }
 
+    /// Whether the filter lists alone (the enabled categories, no pixel rules, no allow list)
+    /// block a request: what Chromium's static rulesets are compiled to do, for parity checks.
+    #[wasm_bindgen(js_name = listsBlock)]
+    pub fn lists_block(&self, url: &JsValue, source_url: &JsValue, kind: &JsValue) -> bool {
+        let (Some(blocker), Some(url)) = (&self.blocker, url.as_string()) else {
+            return false;
+        };
+        let s = |v: &JsValue| v.as_string().unwrap_or_default();
+        blocker
+            .check(&url, &s(source_url), &s(kind), self.settings.blocking.enabled())
+            .is_block()
+    }
+
     /// Firefox: `host` served a tiny image to a third party; its later requests count as pixels
     /// for the rest of the session. Returns whether it was new.
     #[wasm_bindgen(js_name = markPixelHost)]
