@@ -22,12 +22,13 @@ test('first run gives defaults with no problems', () => {
   const c = new Crumbwall(undefined);
   assert.deepEqual(c.loadReport(), { problems: [], keepBackup: false, migratedFrom: null });
   assert.deepEqual(c.settings(), {
-    version: 2,
+    version: 3,
     signals: { enabled: true, exceptions: [] },
     blocking: { advertising: true, statistical: true, social: true },
     allowlist: [],
     pixels: { block_unknown: true },
     links: { clean: true, skip_redirectors: true },
+    cookies: { technical: 'allow', personalization: 'allow', advertising: 'block', statistical: 'block-third-party', social: 'block', unknown: 'block-third-party' },
   });
   assert.equal(c.signalsApply('http://site.test/'), true);
 });
@@ -132,6 +133,7 @@ test('hostile values from JavaScript never trap the instance', () => {
       () => c.linkRules(v),
       () => c.markPixelHost(v),
       () => c.setSwitch(v, true),
+      () => c.setCookieRule(v, v),
       () => c.setCategory(v, true),
       () => c.allowSite(v),
       () => c.protectSite(v),
@@ -183,4 +185,14 @@ test('pixels and tracked links through the facade', () => {
   assert.ok(rules.some((r) => r.action.redirect?.regexSubstitution?.startsWith('chrome-extension://abc/')));
   c.setSwitch('links.clean', false);
   assert.equal(c.rewriteNavigation('http://site.test/page?utm_source=x&id=5', 'main_frame', ''), undefined);
+});
+
+test('cookie rules per purpose are settings like any other', () => {
+  const c = new Crumbwall(undefined);
+  c.setCookieRule('personalization', 'session');
+  assert.equal(c.settings().cookies.personalization, 'session');
+  assert.throws(() => c.setCookieRule('ads', 'block'), /not a cookie purpose/);
+  assert.throws(() => c.setCookieRule('social', 'sometimes'), /not a cookie rule/);
+  const again = new Crumbwall(c.settingsJson());
+  assert.equal(again.settings().cookies.personalization, 'session');
 });

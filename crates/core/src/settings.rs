@@ -11,11 +11,12 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::category::Category;
+use crate::cookies::{CookiePolicy, Purpose, Rule as CookieRule};
 use crate::engine::CategorySet;
 use crate::site::{SiteError, SiteKey};
 
 /// The schema version this build writes.
-pub const CURRENT_VERSION: u64 = 2;
+pub const CURRENT_VERSION: u64 = 3;
 
 /// At most this many sites in one list (far beyond real use; keeps rules within browser limits).
 pub const MAX_SITES: usize = 5_000;
@@ -38,6 +39,8 @@ pub struct Settings {
     pub pixels: PixelSettings,
     /// Tracked links (since schema 2).
     pub links: LinkSettings,
+    /// What happens to cookies, per purpose (since schema 3).
+    pub cookies: CookiePolicy,
 }
 
 /// Pixel and beacon switches. Pixels of a known sender follow the sender's category switch.
@@ -119,6 +122,7 @@ impl Default for Settings {
                 clean: true,
                 skip_redirectors: true,
             },
+            cookies: CookiePolicy::default(),
         }
     }
 }
@@ -372,6 +376,7 @@ fn migrate(doc: &mut Map<String, Value>, from: u64) {
     let mut v = from;
     // Steps, oldest first (no schema before version 1 was ever released):
     // - 1 → 2 added `pixels` and `links`; their defaults apply, nothing moves.
+    // - 2 → 3 added `cookies` (a rule per purpose); its defaults apply, nothing moves.
     // A step that moves or renames a field goes here as `if v == N { ... }`, with a test that
     // loads a document of version N.
     while v < CURRENT_VERSION {
@@ -386,7 +391,7 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
     for key in doc.keys() {
         if !matches!(
             key.as_str(),
-            "version" | "signals" | "blocking" | "allowlist" | "pixels" | "links"
+            "version" | "signals" | "blocking" | "allowlist" | "pixels" | "links" | "cookies"
         ) {
             problems.push(format!("unknown setting `{key}` ignored"));
         }
@@ -430,6 +435,9 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
             ],
         );
     }
+    if let Some(v) = doc.get("cookies") {
+        cookie_rules(v, &mut s.cookies, problems);
+    }
     if let Some(sig) = doc.get("signals") {
         let Value::Object(sig) = sig else {
             problems.push(format!("`signals` must be an object, found {}", brief(sig)));
@@ -453,6 +461,28 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
         }
     }
     s
+}
+
+/// Reads the cookie policy (`{"advertising": "block", ...}`), keeping the default for anything
+/// missing or wrong and reporting it.
+fn cookie_rules(v: &Value, policy: &mut CookiePolicy, problems: &mut Vec<String>) {
+    let Value::Object(o) = v else {
+        problems.push(format!("`cookies` must be an object, found {}", brief(v)));
+        return;
+    };
+    for (key, value) in o {
+        let Some(purpose) = Purpose::ALL.into_iter().find(|p| p.as_str() == key) else {
+            problems.push(format!("unknown setting `cookies.{key}` ignored"));
+            continue;
+        };
+        match value.as_str().and_then(CookieRule::parse) {
+            Some(rule) => policy.set(purpose, rule),
+            None => problems.push(format!(
+                "`cookies.{key}` must be one of allow, block-third-party, session, block; found {}",
+                brief(value)
+            )),
+        }
+    }
 }
 
 /// Reads an object of on/off switches into `fields`, reporting unknown keys and non-booleans.
@@ -549,7 +579,7 @@ mod tests {
         assert!(l.problems.is_empty() && !l.keep_backup);
         assert_eq!(
             s.to_json(),
-            r#"{"version":2,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[],"pixels":{"block_unknown":true},"links":{"clean":true,"skip_redirectors":true}}"#
+            r#"{"version":3,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[],"pixels":{"block_unknown":true},"links":{"clean":true,"skip_redirectors":true},"cookies":{"technical":"allow","personalization":"allow","advertising":"block","statistical":"block-third-party","social":"block","unknown":"block-third-party"}}"#
         );
     }
 
@@ -660,7 +690,28 @@ mod tests {
         assert_eq!(s.allowlist[0].as_str(), "a.test");
         assert_eq!(s.pixels, Settings::default().pixels);
         assert_eq!(s.links, Settings::default().links);
+        assert_eq!(s.cookies, CookiePolicy::default());
         assert!(import(v1).is_ok());
+    }
+
+    #[test]
+    fn migrates_version_2_and_reads_cookie_rules() {
+        let v2 = r#"{"version":2,"links":{"clean":false},"allowlist":["a.test"]}"#;
+        let l = load(Some(v2));
+        assert_eq!(l.migrated_from, Some(2));
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        assert!(!l.settings.links.clean);
+        assert_eq!(l.settings.cookies, CookiePolicy::default());
+        let l = load(Some(
+            r#"{"version":3,"cookies":{"personalization":"session","statistical":"allow","unknown":"nope","ads":"block"}}"#,
+        ));
+        assert_eq!(l.settings.cookies.personalization, CookieRule::Session);
+        assert_eq!(l.settings.cookies.statistical, CookieRule::Allow);
+        assert_eq!(l.settings.cookies.unknown, CookieRule::BlockThirdParty);
+        assert_eq!(l.problems.len(), 2, "{:?}", l.problems);
+        assert!(l.keep_backup);
+        assert!(import(r#"{"version":3,"cookies":{"social":"sometimes"}}"#).is_err());
+        assert!(load(Some(r#"{"version":3,"cookies":"block"}"#)).keep_backup);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crumbwall_core::engine::Blocker;
 use std::collections::HashSet;
 
 use crumbwall_core::pixels::{self, PixelPurpose};
-use crumbwall_core::{blocking, links, settings, signals, starter, url, Category, SiteKey};
+use crumbwall_core::{blocking, cookies, links, settings, signals, starter, url, Category, SiteKey};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -297,6 +297,21 @@ impl Crumbwall {
         } else {
             Err(JsError::new(&format!("`{name}` is not a switch")))
         }
+    }
+
+    /// Sets the cookie rule for a purpose (`technical`, ..., `unknown`; rules `allow`,
+    /// `block-third-party`, `session`, `block`); throws for anything else.
+    #[wasm_bindgen(js_name = setCookieRule)]
+    pub fn set_cookie_rule(&mut self, purpose: &JsValue, rule: &JsValue) -> Result<(), JsError> {
+        let (purpose, rule) = (text(purpose, "the purpose")?, text(rule, "the rule")?);
+        let p = cookies::Purpose::ALL
+            .into_iter()
+            .find(|p| p.as_str() == purpose)
+            .ok_or_else(|| JsError::new(&format!("`{purpose}` is not a cookie purpose")))?;
+        let r = cookies::Rule::parse(&rule)
+            .ok_or_else(|| JsError::new(&format!("`{rule}` is not a cookie rule")))?;
+        self.settings.cookies.set(p, r);
+        Ok(())
     }
 
     /// The enabled blocking categories' names (= the Chromium ruleset ids to enable).

@@ -10,6 +10,7 @@
 //! [`Classifier::classify`] never panics, is deterministic and allocates only its reason text.
 
 mod heuristics;
+mod policy;
 mod knowledge;
 #[cfg(test)]
 mod tests;
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::category::Category;
 use crate::site::SiteKey;
 
+pub use policy::{action, CookieAction, CookiePolicy, Rule};
 pub use knowledge::{
     is_social_platform, ocd_purpose, ocd_rows, parse_ocd_csv, parse_tsv, KnowledgeTable,
     KnownCookie, MatchKind, OcdRow, Source, CURATED_TSV,
