@@ -96,17 +96,19 @@ pub fn decide_request(settings: &Settings, blocker: &Blocker, req: &Request) -> 
     // the blocker need not find out which list matched.
     let known = std::cell::OnceCell::new();
     let known = || *known.get_or_init(|| starter_category(req.url));
+    let enabled = settings.blocking.enabled();
+    let (verdict, third_party) =
+        blocker.check_detailed(req.url, req.source_url, req.kind, enabled, &known);
     let pixel = || {
-        pixels::classify(&PixelRequest {
+        let r = PixelRequest {
             url: req.url,
             kind: req.kind,
             method: req.method,
             source_url: req.source_url,
             known_pixel_host: req.known_pixel_host,
-        })
+        };
+        pixels::classify_with_party(&r, third_party)
     };
-    let enabled = settings.blocking.enabled();
-    let verdict = blocker.check_hinted(req.url, req.source_url, req.kind, enabled, &known);
     let outcome = match verdict {
         Verdict::Block(c) => match pixel() {
             // A sender the classifier does not know gets the blocking list's category.

@@ -282,11 +282,34 @@ impl Blocker {
         enabled: CategorySet,
         display: &dyn Fn() -> Option<Category>,
     ) -> Verdict {
+        self.check_detailed(url, source_url, kind, enabled, display).0
+    }
+
+    /// [`Blocker::check_hinted`], plus whether the request is third-party to its source (as the
+    /// engine reads it; `None` when the request could not be read).
+    pub(crate) fn check_detailed(
+        &self,
+        url: &str,
+        source_url: &str,
+        kind: &str,
+        enabled: CategorySet,
+        display: &dyn Fn() -> Option<Category>,
+    ) -> (Verdict, Option<bool>) {
         let Some(request) = request(url, source_url, kind) else {
-            return Verdict::Unreadable;
+            return (Verdict::Unreadable, None);
         };
+        let party = Some(request.is_third_party);
+        (self.verdict(&request, enabled, display), party)
+    }
+
+    fn verdict(
+        &self,
+        request: &Request,
+        enabled: CategorySet,
+        display: &dyn Fn() -> Option<Category>,
+    ) -> Verdict {
         for (cat, engine) in &self.importants {
-            if enabled.contains(*cat) && engine.check_network_request(&request).should_block() {
+            if enabled.contains(*cat) && engine.check_network_request(request).should_block() {
                 return Verdict::Block(*cat);
             }
         }
@@ -294,7 +317,7 @@ impl Blocker {
             return Verdict::Unreadable;
         };
         self.use_tags(&mut main, enabled);
-        let r = main.check_network_request(&request);
+        let r = main.check_network_request(request);
         if r.filter.is_none() {
             return Verdict::NoMatch;
         }
@@ -308,7 +331,7 @@ impl Blocker {
             [only] => *only,
             _ => match display() {
                 Some(d) => d,
-                None => self.matching_category(&mut main, &request, &on),
+                None => self.matching_category(&mut main, request, &on),
             },
         };
         if r.should_block() {

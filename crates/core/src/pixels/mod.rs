@@ -226,6 +226,12 @@ impl Kind {
 /// everything else, including anything that cannot be read (relative or `data:` URLs, URLs over
 /// [`MAX_URL`] bytes, malformed hosts).
 pub fn classify(req: &PixelRequest) -> Option<Pixel> {
+    classify_with_party(req, None)
+}
+
+/// [`classify`] for a caller that already knows whether the request is third-party (the
+/// blocking engine works it out for every request), which spares two public-suffix lookups.
+pub fn classify_with_party(req: &PixelRequest, third_party: Option<bool>) -> Option<Pixel> {
     if req.url.len() > MAX_URL {
         return None;
     }
@@ -238,7 +244,8 @@ pub fn classify(req: &PixelRequest) -> Option<Pixel> {
         return None;
     }
     let shape = Shape::new(parts.rest);
-    let third_party = || is_third_party(req.url, req.source_url);
+    let known_party = third_party;
+    let third_party = || known_party.unwrap_or_else(|| is_third_party(req.url, req.source_url));
 
     if let Some(e) = known_endpoint(&parts.host, shape.path) {
         let posted =
