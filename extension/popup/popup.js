@@ -51,11 +51,13 @@ async function render() {
   $('hosts').replaceChildren(
     ...report.hosts.map((h) => {
       const tr = document.createElement('tr');
-      const cells = [h.host, h.category ? t(`cat_${h.category}`) : '—', t(`action_${h.action.replaceAll('-', '_')}`)];
+      const category = h.category ? t(`cat_${h.category}`) : '—';
+      const cells = [h.host, h.pixel ? `${category} · ${t('countPixels')}` : category, t(`action_${h.action.replaceAll('-', '_')}`)];
       for (const text of cells) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
       tr.lastChild.className = `action-${h.action}`;
       tr.dataset.host = h.host;
       tr.dataset.action = h.action;
+      if (h.pixel) tr.dataset.pixel = '1';
       return tr;
     }),
   );
