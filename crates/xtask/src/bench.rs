@@ -12,8 +12,22 @@
 //!   with EasyList + EasyPrivacy + EasyList Social, for Crumbwall's WASM core in Node (the Firefox
 //!   path), `@ghostery/adblocker` in Node (the reference) and the Crumbwall core natively.
 //!   Scripts: `tests/bench/decision.mjs`, `crates/cli/examples/bench_decide.rs`.
+//! - `size`: the WASM module and the serialised engine, raw and gzipped, and the two zips in
+//!   `dist/`, beside `@ghostery/adblocker`'s serialised engine built from the same lists.
+//!   Goal: module ≤ 800 KB gzipped. Script: `tests/bench/footprint.mjs parse`.
+//! - `rule_compilation`: `crumbwall compile` on the repository's `lists.toml` (every network
+//!   list) timed as a whole process, with the rule and regex counts of its report, beside
+//!   `FiltersEngine.parse` of the same lists in Node. Goals: ≤ 2 s, ≤ 30,000 rules.
+//! - `cookie_classification`: native throughput of the core's cookie classifier on the Open
+//!   Cookie Database rows and a synthetic mix, beside a bare `HashMap` name lookup. Goal:
+//!   ≥ 1,000,000 cookies/s. Script: `crates/cli/examples/bench_cookies.rs`. (The WASM build has
+//!   no cookie export yet, so there is no WASM row.)
+//! - `memory`: the WASM instance's linear memory with the shipped engine loaded (and after the
+//!   10k requests), beside `@ghostery/adblocker`'s engine heap in the same Node process. Goal:
+//!   ≤ 20 MB. Script: `tests/bench/footprint.mjs memory`.
 //! - Not measured yet (planned): see [`PLANNED`].
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -38,21 +52,45 @@ enum Outcome {
     Skipped(String),
 }
 
-const FIGURES: &[Figure] = &[Figure {
-    name: "request_decision",
-    about: "per-request decision time: crumbwall WASM and native vs @ghostery/adblocker",
-    run: request_decision,
-}];
+const FIGURES: &[Figure] = &[
+    Figure {
+        name: "request_decision",
+        about: "per-request decision time: crumbwall WASM and native vs @ghostery/adblocker",
+        run: request_decision,
+    },
+    Figure {
+        name: "size",
+        about: "WASM module, serialised engine and zips, raw and gzip, vs @ghostery/adblocker's serialised engine",
+        run: size,
+    },
+    Figure {
+        name: "rule_compilation",
+        about: "crumbwall compile time and rule counts vs @ghostery/adblocker FiltersEngine.parse",
+        run: rule_compilation,
+    },
+    Figure {
+        name: "cookie_classification",
+        about: "native cookie classification throughput vs a bare HashMap name lookup",
+        run: cookie_classification,
+    },
+    Figure {
+        name: "memory",
+        about: "WASM linear memory with the shipped engine vs @ghostery/adblocker's engine heap (node)",
+        run: memory,
+    },
+];
 
 /// Figures still to be written, in the order they will be added.
-const PLANNED: &[&str] = &[
-    "startup",
-    "memory",
-    "size",
-    "page_load",
-    "cookie_classification",
-    "rule_compilation",
-];
+const PLANNED: &[&str] = &["startup", "page_load"];
+
+/// Goals of the "Performance budget" issue.
+const GOAL_MODULE_GZIP_BYTES: u64 = 800 * 1024;
+const GOAL_COMPILE_SECS: f64 = 2.0;
+const GOAL_TOTAL_RULES: u64 = 30_000;
+const GOAL_COOKIES_PER_SEC: f64 = 1_000_000.0;
+const GOAL_MEMORY_BYTES: u64 = 20 * 1024 * 1024;
+/// Chrome's limit on regex rules across the enabled static rulesets.
+const CHROME_REGEX_RULES: u64 = 1000;
 
 /// The three lists figure 1 builds every engine from (`$CRUMBWALL_DATA/filters/<file>`), with
 /// the category Crumbwall files each under.
@@ -71,10 +109,12 @@ struct Ctx {
     /// `$CRUMBWALL_DATA`, absolute, when set.
     data: Option<PathBuf>,
     /// `--quick`: figures that have more to cut than rounds look at this.
-    #[allow(dead_code)]
     quick: bool,
     /// Timed rounds per figure (3, or 1 with `--quick`).
     rounds: u32,
+    /// `@ghostery/adblocker` parsed from the shipped network lists (`footprint.mjs parse`), run
+    /// once for the figures that share it as their reference.
+    ghostery: RefCell<Option<Value>>,
 }
 
 pub fn bench(args: &[String]) -> Result<ExitCode> {
@@ -122,6 +162,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         data,
         quick,
         rounds: if quick { 1 } else { 3 },
+        ghostery: RefCell::new(None),
     };
     std::fs::create_dir_all(&ctx.out).map_err(|e| format!("{}: {e}", ctx.out.display()))?;
     match &ctx.data {
@@ -466,6 +507,838 @@ fn decision_table(s: &Value) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The shipped lists and the Ghostery reference built from them (figures 2, 3 and 5).
+
+/// A network list of the repository's `lists.toml` (what `cargo xtask build` compiles).
+struct ShippedList {
+    id: String,
+    file: String,
+    category: String,
+}
+
+/// The `use = "network"` lists of `lists.toml`, in file order.
+fn shipped_lists(root: &Path) -> Result<Vec<ShippedList>> {
+    let path = root.join("lists.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let lists = network_lists(&text);
+    if lists.is_empty() || lists.iter().any(|l| l.file.is_empty()) {
+        return Err(format!("{}: no readable network lists", path.display()));
+    }
+    Ok(lists)
+}
+
+/// The `use = "network"` tables of a `lists.toml` text: a line reader for the flat `[[list]]`
+/// tables that file has (`key = "value"` lines, `#` comments).
+fn network_lists(text: &str) -> Vec<ShippedList> {
+    let mut tables: Vec<Vec<(String, String)>> = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line == "[[list]]" {
+            tables.push(Vec::new());
+        } else if line.starts_with('#') {
+            continue;
+        } else if let (Some(t), Some((k, v))) = (tables.last_mut(), line.split_once('=')) {
+            t.push((k.trim().to_owned(), v.trim().trim_matches('"').to_owned()));
+        }
+    }
+    tables
+        .iter()
+        .filter_map(|t| {
+            let get = |key: &str| t.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+            (get("use").as_deref() == Some("network")).then(|| ShippedList {
+                id: get("id").unwrap_or_default(),
+                file: get("file").unwrap_or_default(),
+                category: get("category").unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// The shipped network lists, or why a figure that needs them cannot run.
+fn shipped_lists_present(
+    ctx: &Ctx,
+    data: &Path,
+) -> Result<std::result::Result<Vec<ShippedList>, String>> {
+    let lists = shipped_lists(&ctx.root)?;
+    let missing: Vec<String> = lists
+        .iter()
+        .map(|l| data.join("filters").join(&l.file))
+        .filter(|p| !p.is_file())
+        .map(|p| p.display().to_string())
+        .collect();
+    Ok(if missing.is_empty() {
+        Ok(lists)
+    } else {
+        Err(format!("missing data: {}", missing.join(", ")))
+    })
+}
+
+/// `@ghostery/adblocker` parsed from the shipped network lists: parse times (`ctx.rounds`
+/// timed parses after a warm-up), serialised size, and the serialised engine saved to
+/// `target/bench/ghostery/engine.bin`. Run once per `cargo xtask bench`.
+fn ghostery_reference(ctx: &Ctx, data: &Path, lists: &[ShippedList]) -> Result<Value> {
+    if let Some(v) = ctx.ghostery.borrow().as_ref() {
+        return Ok(v.clone());
+    }
+    step("parsing the shipped lists with @ghostery/adblocker (tests/bench/footprint.mjs parse)");
+    let files: Vec<&str> = lists.iter().map(|l| l.file.as_str()).collect();
+    let out = output(
+        Command::new("node")
+            .arg(ctx.root.join("tests").join("bench").join("footprint.mjs"))
+            .arg("parse")
+            .arg("--filters")
+            .arg(data.join("filters"))
+            .args([
+                "--lists",
+                &files.join(","),
+                "--rounds",
+                &ctx.rounds.to_string(),
+            ])
+            .arg("--save")
+            .arg(ghostery_engine_path(ctx))
+            .current_dir(&ctx.root),
+    )?;
+    let v: Value = serde_json::from_str(&out)
+        .map_err(|e| format!("footprint.mjs parse printed no JSON: {e}"))?;
+    *ctx.ghostery.borrow_mut() = Some(v.clone());
+    Ok(v)
+}
+
+fn ghostery_engine_path(ctx: &Ctx) -> PathBuf {
+    ctx.out.join("ghostery").join("engine.bin")
+}
+
+fn file_len(path: &Path) -> Result<u64> {
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|e| format!("{}: {e} (cargo xtask build makes it)", path.display()))
+}
+
+/// "met" or "MISSED".
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "met"
+    } else {
+        "MISSED"
+    }
+}
+
+fn ratio(a: f64, b: f64) -> Value {
+    if b > 0.0 && a.is_finite() {
+        json!(round3(a / b))
+    } else {
+        Value::Null
+    }
+}
+
+/// Kilobytes (1024 bytes), no decimals.
+fn kb(bytes: f64) -> String {
+    format!("{:.0} KB", bytes / 1024.0)
+}
+
+/// Megabytes (2^20 bytes), one decimal.
+fn mb(bytes: f64) -> String {
+    format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+}
+
+/// An integer with thousands separators (`13,281`).
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let head = s.len() % 3;
+    let mut parts: Vec<&str> = Vec::new();
+    if head > 0 {
+        parts.push(&s[..head]);
+    }
+    parts.extend(
+        s.as_bytes()[head..]
+            .chunks(3)
+            .map(|c| std::str::from_utf8(c).unwrap_or("?")),
+    );
+    parts.join(",")
+}
+
+/// A byte count as a JSON integer (`null` when not measured).
+fn bytes(x: f64) -> Value {
+    if x.is_finite() {
+        json!(x.round() as i64)
+    } else {
+        Value::Null
+    }
+}
+
+fn median_f64(values: &[f64]) -> f64 {
+    let mut s = values.to_vec();
+    s.sort_by(f64::total_cmp);
+    match s.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => s[n / 2],
+        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 2: size.
+
+fn size(ctx: &Ctx) -> Result<Outcome> {
+    let Some(data) = &ctx.data else {
+        return Ok(Outcome::Skipped(
+            "CRUMBWALL_DATA is not set: the build's engine and zips would hold whatever lists it found (offline: the starter list only), not the shipped lists from $CRUMBWALL_DATA/filters".into(),
+        ));
+    };
+    let lists = match shipped_lists_present(ctx, data)? {
+        Ok(l) => l,
+        Err(why) => return Ok(Outcome::Skipped(why)),
+    };
+    let module = ctx
+        .root
+        .join("extension")
+        .join("pkg")
+        .join("crumbwall_wasm_bg.wasm");
+    let engine = ctx
+        .root
+        .join("extension")
+        .join("engine")
+        .join("blocker.bin");
+    let (module_raw, module_gz) = (file_len(&module)?, crate::dist::gzip_len(&module)?);
+    let (engine_raw, engine_gz) = (file_len(&engine)?, crate::dist::gzip_len(&engine)?);
+    let mut zips = Map::new();
+    for browser in ["chrome", "firefox"] {
+        let z = ctx
+            .root
+            .join("dist")
+            .join(format!("crumbwall-{browser}.zip"));
+        zips.insert(
+            browser.into(),
+            json!({ "path": rel(ctx, &z), "bytes": file_len(&z)? }),
+        );
+    }
+    // Which lists the shipped engine holds (the build goes on without missing ones).
+    let included: Value = std::fs::read_to_string(ctx.root.join("extension/rules/lists.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|v| {
+            v.as_array().map(|a| {
+                a.iter()
+                    .filter(|l| l["included"] == true)
+                    .map(|l| l["id"].clone())
+                    .collect()
+            })
+        })
+        .unwrap_or(Value::Null);
+    let g = ghostery_reference(ctx, data, &lists)?;
+    let (g_raw, g_gz) = (
+        g["engine_bytes"].as_f64().unwrap_or(f64::NAN),
+        g["engine_gzip_bytes"].as_f64().unwrap_or(f64::NAN),
+    );
+    let met = module_gz <= GOAL_MODULE_GZIP_BYTES;
+    let section = json!({
+        "what": "bytes on disk; gzip = gzip -9 (flate2 best), what a download of the file alone costs; KB = 1024 bytes",
+        "wasm_module": { "path": rel(ctx, &module), "bytes": module_raw, "gzip_bytes": module_gz },
+        "engine": {
+            "path": rel(ctx, &engine), "bytes": engine_raw, "gzip_bytes": engine_gz,
+            "lists": included,
+            "note": "the shipped engine: every network list of lists.toml plus the built-in starter list",
+        },
+        "zips": Value::Object(zips.clone()),
+        "goal": { "wasm_module_gzip_bytes_max": GOAL_MODULE_GZIP_BYTES, "met": met },
+        "reference": {
+            "label": g["label"], "what": "@ghostery/adblocker FiltersEngine.parse(same network lists, network filters only).serialize()",
+            "lists": g["lists"], "engine_bytes": g["engine_bytes"], "engine_gzip_bytes": g["engine_gzip_bytes"],
+        },
+        "ratios": {
+            "engine_vs_ghostery": ratio(engine_raw as f64, g_raw),
+            "engine_gzip_vs_ghostery_gzip": ratio(engine_gz as f64, g_gz),
+        },
+    });
+    const L: usize = 56;
+    let ids: Vec<&str> = lists.iter().map(|l| l.id.as_str()).collect();
+    let mut t = format!(
+        "size (shipped build, lists {} + starter; gzip -9; KB = 1024 bytes)\n  {:<L$} {:>10} {:>10}\n",
+        ids.join(", "),
+        "",
+        "raw",
+        "gzip"
+    );
+    let mut row = |label: &str, raw: f64, gz: f64, extra: &str| {
+        t.push_str(&format!(
+            "  {label:<L$} {:>10} {:>10}{extra}\n",
+            kb(raw),
+            kb(gz)
+        ));
+    };
+    row(
+        "WASM module (extension/pkg/crumbwall_wasm_bg.wasm)",
+        module_raw as f64,
+        module_gz as f64,
+        &format!(
+            "   goal <= {} gzip: {}",
+            kb(GOAL_MODULE_GZIP_BYTES as f64),
+            verdict(met)
+        ),
+    );
+    row(
+        "engine (extension/engine/blocker.bin)",
+        engine_raw as f64,
+        engine_gz as f64,
+        "",
+    );
+    row(
+        &format!(
+            "ghostery {} serialised engine, same lists (reference)",
+            g["version"].as_str().unwrap_or("?")
+        ),
+        g_raw,
+        g_gz,
+        "",
+    );
+    let f = |v: &Value| v.as_f64().map_or("-".into(), |x| format!("{x:.2}"));
+    t.push_str(&format!(
+        "  ratio engine crumbwall/ghostery: raw {}, gzip {}\n",
+        f(&section["ratios"]["engine_vs_ghostery"]),
+        f(&section["ratios"]["engine_gzip_vs_ghostery_gzip"])
+    ));
+    t.push_str(&format!(
+        "  zips: dist/crumbwall-chrome.zip {}, dist/crumbwall-firefox.zip {}\n",
+        kb(zips["chrome"]["bytes"].as_f64().unwrap_or(f64::NAN)),
+        kb(zips["firefox"]["bytes"].as_f64().unwrap_or(f64::NAN))
+    ));
+    Ok(Outcome::Measured(section, t))
+}
+
+/// A path relative to the repository, for display.
+fn rel(ctx: &Ctx, p: &Path) -> String {
+    p.strip_prefix(&ctx.root).unwrap_or(p).display().to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 3: rule compilation.
+
+fn rule_compilation(ctx: &Ctx) -> Result<Outcome> {
+    let Some(data) = &ctx.data else {
+        return Ok(Outcome::Skipped(
+            "CRUMBWALL_DATA is not set; this figure needs the lists of lists.toml in $CRUMBWALL_DATA/filters".into(),
+        ));
+    };
+    let lists = match shipped_lists_present(ctx, data)? {
+        Ok(l) => l,
+        Err(why) => return Ok(Outcome::Skipped(why)),
+    };
+    let cli = ctx.root.join("target").join("release").join("crumbwall");
+    if !cli.is_file() {
+        return Err(format!(
+            "{} is missing (cargo xtask build makes it)",
+            cli.display()
+        ));
+    }
+    let tmp = std::env::temp_dir().join(format!("crumbwall-bench-compile-{}", std::process::id()));
+    // One untimed run (page cache, and its report), then the timed runs; each into an empty dir.
+    let compile_once = || -> Result<(f64, String)> {
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+        let t0 = Instant::now();
+        let stdout = output(
+            Command::new(&cli)
+                .arg("compile")
+                .arg("--out")
+                .arg(&tmp)
+                .arg("--lists")
+                .arg(ctx.root.join("lists.toml"))
+                .arg("--filters")
+                .arg(data.join("filters"))
+                .current_dir(&ctx.root),
+        )?;
+        Ok((t0.elapsed().as_secs_f64(), stdout))
+    };
+    step(&format!(
+        "timing crumbwall compile on lists.toml ({} + starter): 1 warm-up + {} run(s)",
+        lists
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        ctx.rounds
+    ));
+    let result = (|| {
+        compile_once()?;
+        let mut runs = Vec::new();
+        for _ in 0..ctx.rounds {
+            let (secs, stdout) = compile_once()?;
+            // "compiled rules in 1.23 s, engines in 0.45 s; report: ..."
+            let reported = |what: &str| {
+                stdout.lines().find_map(|l| {
+                    let rest = l.split(what).nth(1)?;
+                    rest.split_whitespace().next()?.parse::<f64>().ok()
+                })
+            };
+            runs.push(json!({
+                "wall_s": secs,
+                "rules_s": reported("compiled rules in "),
+                "engine_s": reported("engines in "),
+            }));
+        }
+        let report_path = tmp.join("compile-report.json");
+        let report: Value = std::fs::read_to_string(&report_path)
+            .map_err(|e| format!("{}: {e}", report_path.display()))
+            .and_then(|t| {
+                serde_json::from_str(&t).map_err(|e| format!("{}: {e}", report_path.display()))
+            })?;
+        Ok::<_, String>((runs, report))
+    })();
+    let _ = std::fs::remove_dir_all(&tmp);
+    let (runs, report) = result?;
+    let med = |k: &str| {
+        median_f64(
+            &runs
+                .iter()
+                .filter_map(|r| r[k].as_f64())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let wall = med("wall_s");
+    let mut categories = Map::new();
+    for (cat, c) in report["categories"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default()
+    {
+        categories.insert(
+            cat,
+            json!({
+                "rules": c["counts"]["rules_emitted"],
+                "block_rules": c["block_rules"],
+                "allow_rules": c["allow_rules"],
+                "allow_all_requests_rules": c["allow_all_requests_rules"],
+                "regex_rules": c["counts"]["regex_rules"],
+                "network_filters": c["counts"]["network_filters"],
+                "compiled": c["counts"]["compiled"],
+                "unsupported": c["counts"]["unsupported"],
+                "lists": c["lists"],
+            }),
+        );
+    }
+    let total_rules = report["blocking_rules"].as_u64().unwrap_or(0);
+    let regex_rules = report["regex_rules"].as_u64().unwrap_or(0);
+    let network_filters: u64 = categories
+        .values()
+        .filter_map(|c| c["network_filters"].as_u64())
+        .sum();
+    let g = ghostery_reference(ctx, data, &lists)?;
+    let g_ms = g["parse_ms"].as_f64().unwrap_or(f64::NAN);
+    let section = json!({
+        "what": "wall time of the whole `crumbwall compile --out <empty temp dir> --lists lists.toml --filters $CRUMBWALL_DATA/filters` process (read lists, DNR rulesets, engine build + serialisation, report, writes), median of the timed runs after one untimed run",
+        "lists": lists.iter().map(|l| json!({"id": l.id, "file": l.file, "category": l.category})).collect::<Vec<_>>(),
+        "cli": rel(ctx, &cli),
+        "rounds": ctx.rounds,
+        "runs": runs,
+        "wall_s": wall,
+        "rules_s": med("rules_s"),
+        "engine_s": med("engine_s"),
+        "rules": {
+            "total": total_rules,
+            "regex": regex_rules,
+            "network_filters_in": network_filters,
+            "by_category": Value::Object(categories.clone()),
+        },
+        "goals": {
+            "wall_s_max": GOAL_COMPILE_SECS, "wall_met": wall <= GOAL_COMPILE_SECS,
+            "total_rules_max": GOAL_TOTAL_RULES, "total_rules_met": total_rules <= GOAL_TOTAL_RULES,
+            "regex_rules_chrome_limit": CHROME_REGEX_RULES,
+        },
+        "reference": {
+            "label": g["label"],
+            "what": g["parse_what"],
+            "lists": g["lists"],
+            "parse_ms": g["parse_ms"],
+            "parse_ms_rounds": g["parse_ms_rounds"],
+            "network_filters": g["network_filters"],
+            "note": "Ghostery's parse only builds its in-memory engine; crumbwall compile also writes the Chrome DNR rulesets, serialises its engine and writes the report (its own split is rules_s / engine_s)",
+        },
+        "ratios": { "compile_vs_ghostery_parse": ratio(wall * 1000.0, g_ms) },
+    });
+    let s = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.2} s")
+        } else {
+            "-".into()
+        }
+    };
+    let mut t = format!(
+        "rule compilation (lists.toml: {} + starter; {} timed run{} after a warm-up, median)\n",
+        lists
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        ctx.rounds,
+        if ctx.rounds == 1 { "" } else { "s" }
+    );
+    t.push_str(&format!(
+        "  {:<60} {:>8}   goal <= {GOAL_COMPILE_SECS} s: {}   (CLI's own split: rules {}, engine {})\n",
+        "crumbwall compile (whole process, wall)",
+        s(wall),
+        verdict(wall <= GOAL_COMPILE_SECS),
+        s(med("rules_s")),
+        s(med("engine_s")),
+    ));
+    t.push_str(&format!(
+        "  {:<60} {:>8}\n",
+        format!(
+            "ghostery {} FiltersEngine.parse in node (reference)",
+            g["version"].as_str().unwrap_or("?")
+        ),
+        s(g_ms / 1000.0)
+    ));
+    t.push_str(&format!(
+        "  ratio crumbwall compile/ghostery parse: {}  (ghostery's parse only builds its engine; compile also writes DNR rulesets and the serialised engine)\n",
+        section["ratios"]["compile_vs_ghostery_parse"].as_f64().map_or("-".into(), |x| format!("{x:.2}"))
+    ));
+    let by_cat: Vec<String> = categories
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k} {} (block {}, allow {}, regex {})",
+                thousands(v["rules"].as_u64().unwrap_or(0)),
+                thousands(v["block_rules"].as_u64().unwrap_or(0)),
+                thousands(
+                    v["allow_rules"].as_u64().unwrap_or(0)
+                        + v["allow_all_requests_rules"].as_u64().unwrap_or(0)
+                ),
+                v["regex_rules"]
+            )
+        })
+        .collect();
+    t.push_str(&format!("  rules: {}\n", by_cat.join("; ")));
+    t.push_str(&format!(
+        "  total {} rules (goal <= {}: {}), {} regex rules (Chrome allows {}), from {} network filters (ghostery parsed {})\n",
+        thousands(total_rules),
+        thousands(GOAL_TOTAL_RULES),
+        verdict(total_rules <= GOAL_TOTAL_RULES),
+        regex_rules,
+        thousands(CHROME_REGEX_RULES),
+        thousands(network_filters),
+        g["network_filters"].as_u64().map_or("-".into(), thousands),
+    ));
+    Ok(Outcome::Measured(section, t))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 4: cookie classification.
+
+const OCD_CSV: &str = "cookies/open-cookie-database.csv";
+
+fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
+    let Some(data) = &ctx.data else {
+        return Ok(Outcome::Skipped(format!(
+            "CRUMBWALL_DATA is not set; this figure uses $CRUMBWALL_DATA/{OCD_CSV}"
+        )));
+    };
+    let ocd = data.join(OCD_CSV);
+    let ocd = ocd.is_file().then_some(ocd);
+    step("timing the cookie classifier natively (crates/cli/examples/bench_cookies.rs)");
+    crate::util::run(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "--package",
+                "crumbwall-cli",
+                "--example",
+                "bench_cookies",
+            ])
+            .current_dir(&ctx.root),
+    )?;
+    let example = ctx
+        .root
+        .join("target")
+        .join("release")
+        .join("examples")
+        .join("bench_cookies");
+    let mut cmd = Command::new(&example);
+    cmd.args([
+        "--rounds",
+        &ctx.rounds.to_string(),
+        "--min-round-ms",
+        if ctx.quick { "100" } else { "300" },
+    ]);
+    if let Some(p) = &ocd {
+        cmd.arg("--ocd").arg(p);
+    }
+    let out = output(cmd.current_dir(&ctx.root))?;
+    let native: Value =
+        serde_json::from_str(&out).map_err(|e| format!("bench_cookies printed no JSON: {e}"))?;
+    // The WASM build has no cookie classification export yet; say so (and notice when one
+    // appears: a `classify...` method in the generated glue).
+    let glue = std::fs::read_to_string(ctx.root.join("extension/pkg/crumbwall_wasm.js"))
+        .unwrap_or_default();
+    let export = glue.lines().find_map(|l| {
+        let l = l.trim_start();
+        let l = l.strip_prefix("export function ").unwrap_or(l);
+        let name: String = l
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        (name.to_ascii_lowercase().starts_with("classify") && l[name.len()..].starts_with('('))
+            .then_some(name)
+    });
+    let wasm_note = match export {
+        Some(name) => format!(
+            "not measured: the WASM glue now has `{name}`, but this figure has no WASM script for it yet"
+        ),
+        None => "not measured: crates/wasm exports no cookie classification yet".to_owned(),
+    };
+    let results = native["results"].as_object().cloned().unwrap_or_default();
+    let rate = |k: &str| results.get(k).and_then(|r| r["cookies_per_s"].as_f64());
+    let mut goals = Map::new();
+    for (k, r) in &results {
+        if r["variant"] != "hashmap_reference" {
+            if let Some(x) = r["cookies_per_s"].as_f64() {
+                goals.insert(k.clone(), json!(x >= GOAL_COOKIES_PER_SEC));
+            }
+        }
+    }
+    let ratios: Map<String, Value> = results
+        .iter()
+        .filter(|(_, r)| r["variant"] != "hashmap_reference")
+        .map(|(k, r)| {
+            let w = r["workload"].as_str().unwrap_or_default();
+            let reference = rate(&format!("hashmap_reference/{w}")).unwrap_or(f64::NAN);
+            // Time per cookie relative to the reference: how many times slower.
+            (
+                k.clone(),
+                ratio(reference, r["cookies_per_s"].as_f64().unwrap_or(f64::NAN)),
+            )
+        })
+        .collect();
+    let section = json!({
+        "what": "cookies classified per second, natively, one thread: Classifier::classify over each workload repeated (median round); reference: a bare HashMap<String, Purpose> lookup of the exact name in the same known-name table",
+        "ocd_file": ocd.as_ref().map(|p| p.display().to_string()),
+        "ocd_note": if ocd.is_some() { Value::Null } else { json!(format!("$CRUMBWALL_DATA/{OCD_CSV} is missing: synthetic mix only, builtin classifier only")) },
+        "rounds": native["rounds"],
+        "min_round_ms": native["min_round_ms"],
+        "workloads": native["workloads"],
+        "ocd": native["ocd"],
+        "results": Value::Object(results.clone()),
+        "slowdown_vs_hashmap_reference": Value::Object(ratios.clone()),
+        "goal": { "cookies_per_s_min": GOAL_COOKIES_PER_SEC, "met": Value::Object(goals) },
+        "wasm": wasm_note,
+    });
+    // One row per classifier and workload (the OCD rows first).
+    let mut workloads: Vec<(String, String)> = native["workloads"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, w)| {
+                    let short = if k == "ocd_rows" {
+                        "OCD rows"
+                    } else {
+                        k.as_str()
+                    };
+                    (k.clone(), format!("{short} ({})", w["cookies"]))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    workloads.sort_by_key(|(k, _)| k != "ocd_rows");
+    const L: usize = 54;
+    let mut t = format!(
+        "cookie classification (native, 1 thread, {} round{}, median)\n  {:<L$} {:<18} {:>12} {:>11} {:>11} {:>8}\n",
+        native["rounds"],
+        if native["rounds"] == 1 { "" } else { "s" },
+        "",
+        "workload",
+        "cookies/s",
+        "per cookie",
+        "known name",
+        "goal"
+    );
+    for (variant, label) in [
+        ("builtin", "Classifier::builtin() (curated table)"),
+        (
+            "with_ocd",
+            "Classifier::with_ocd (curated + Open Cookie DB)",
+        ),
+        (
+            "hashmap_reference",
+            "reference: HashMap exact-name lookup only",
+        ),
+    ] {
+        for (w, wlabel) in &workloads {
+            let Some(r) = results.get(&format!("{variant}/{w}")) else {
+                continue;
+            };
+            let per_s = r["cookies_per_s"].as_f64().unwrap_or(f64::NAN);
+            let goal = if variant == "hashmap_reference" {
+                "-"
+            } else {
+                verdict(per_s >= GOAL_COOKIES_PER_SEC)
+            };
+            t.push_str(&format!(
+                "  {label:<L$} {wlabel:<18} {:>12} {:>11} {:>10.0}% {goal:>8}\n",
+                thousands(per_s as u64),
+                format!(
+                    "{:.3} us",
+                    r["ns_per_cookie"].as_f64().unwrap_or(f64::NAN) / 1000.0
+                ),
+                r["known_name_share"].as_f64().unwrap_or(f64::NAN) * 100.0,
+            ));
+        }
+    }
+    t.push_str(&format!(
+        "  goal >= {} cookies/s per classifier; known name = share decided by the known-name table (layer 1; for the reference: share of names found)\n",
+        thousands(GOAL_COOKIES_PER_SEC as u64)
+    ));
+    let slow: Vec<String> = ratios
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k} {}x",
+                v.as_f64().map_or("-".into(), |x| format!("{x:.0}"))
+            )
+        })
+        .collect();
+    t.push_str(&format!(
+        "  time per cookie / HashMap reference: {}\n",
+        slow.join(", ")
+    ));
+    if ocd.is_none() {
+        t.push_str(&format!(
+            "  no $CRUMBWALL_DATA/{OCD_CSV}: synthetic mix and builtin classifier only\n"
+        ));
+    }
+    t.push_str(&format!("  wasm: {wasm_note}\n"));
+    Ok(Outcome::Measured(section, t))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 5: memory.
+
+fn memory(ctx: &Ctx) -> Result<Outcome> {
+    let Some(data) = &ctx.data else {
+        return Ok(Outcome::Skipped(
+            "CRUMBWALL_DATA is not set: the shipped engine would not hold the shipped lists, and the reference needs the lists of lists.toml in $CRUMBWALL_DATA/filters".into(),
+        ));
+    };
+    let lists = match shipped_lists_present(ctx, data)? {
+        Ok(l) => l,
+        Err(why) => return Ok(Outcome::Skipped(why)),
+    };
+    let engine = ctx
+        .root
+        .join("extension")
+        .join("engine")
+        .join("blocker.bin");
+    file_len(&engine)?;
+    let g = ghostery_reference(ctx, data, &lists)?;
+    let requests = data.join(DECISION_REQUESTS);
+    let requests = requests.is_file().then_some(requests);
+    step(&format!(
+        "measuring memory in node (tests/bench/footprint.mjs memory): {} fresh process(es)",
+        ctx.rounds
+    ));
+    let mut runs = Vec::new();
+    for _ in 0..ctx.rounds {
+        let mut cmd = Command::new("node");
+        cmd.arg("--expose-gc")
+            .arg(ctx.root.join("tests").join("bench").join("footprint.mjs"))
+            .arg("memory")
+            .arg("--pkg")
+            .arg(ctx.root.join("extension").join("pkg"))
+            .arg("--engine")
+            .arg(&engine)
+            .arg("--ghostery-engine")
+            .arg(ghostery_engine_path(ctx));
+        if let Some(r) = &requests {
+            cmd.arg("--requests").arg(r);
+        }
+        let out = output(cmd.current_dir(&ctx.root))?;
+        runs.push(
+            serde_json::from_str::<Value>(&out)
+                .map_err(|e| format!("footprint.mjs memory printed no JSON: {e}"))?,
+        );
+    }
+    // Median over the runs of each headline number (WASM linear memory is the same every run).
+    let pick = |path: &[&str]| {
+        median_f64(
+            &runs
+                .iter()
+                .filter_map(|r| path.iter().fold(r, |v, k| &v[*k]).as_f64())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let lin = ["crumbwall_wasm", "linear_memory_bytes"];
+    let w_inst = pick(&[lin[0], lin[1], "after_instantiate"]);
+    let w_new = pick(&[lin[0], lin[1], "after_new"]);
+    let w_load = pick(&[lin[0], lin[1], "after_load"]);
+    let w_req = pick(&[lin[0], lin[1], "after_requests"]);
+    let g_load = pick(&["ghostery", "after_load", "total"]);
+    let g_req = pick(&["ghostery", "after_requests", "total"]);
+    let w_peak = if w_req.is_finite() { w_req } else { w_load };
+    let met = w_peak <= GOAL_MEMORY_BYTES as f64;
+    let n_requests = runs.first().map_or(Value::Null, |r| r["requests"].clone());
+    let section = json!({
+        "what": "Crumbwall: the WASM instance's linear memory (memory.buffer.byteLength; it only grows, so it is the high-water mark, allocator slack included) in Node with the shipped engine loaded by Crumbwall.loadBlocker, and after deciding the sample requests once; reference: the JS heap + array buffers that @ghostery/adblocker's engine (same network lists, deserialised) adds in the same process, measured after forced GCs",
+        "engine": rel(ctx, &engine),
+        "lists": lists.iter().map(|l| l.id.clone()).collect::<Vec<_>>(),
+        "requests": n_requests,
+        "rounds": ctx.rounds,
+        "crumbwall_wasm_linear_memory_bytes": {
+            "after_instantiate": bytes(w_inst), "after_new": bytes(w_new), "after_load": bytes(w_load),
+            "after_requests": bytes(w_req),
+            "engine_growth": bytes(w_load - w_new),
+        },
+        "ghostery": {
+            "label": g["label"],
+            "engine_bytes": g["engine_bytes"],
+            "added_bytes_after_load": bytes(g_load),
+            "added_bytes_after_requests": bytes(g_req),
+        },
+        "goal": { "wasm_linear_memory_bytes_max": GOAL_MEMORY_BYTES, "met": met, "measured_on": if w_req.is_finite() { "after_requests" } else { "after_load" } },
+        "ratios": {
+            "engine_growth_vs_ghostery_after_load": ratio(w_load - w_new, g_load),
+            "growth_after_requests_vs_ghostery": ratio(w_req - w_new, g_req),
+        },
+        "runs": runs,
+    });
+    let n = n_requests.as_u64().map_or("the".into(), thousands);
+    let mut t = format!(
+        "memory (node; shipped engine: {} + starter; MB = 2^20 bytes; {} run{}, median)\n",
+        lists
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        ctx.rounds,
+        if ctx.rounds == 1 { "" } else { "s" }
+    );
+    t.push_str(&format!(
+        "  crumbwall wasm linear memory: instantiated {}, engine loaded {}, after {n} requests {}   goal <= {}: {}\n",
+        mb(w_inst),
+        mb(w_load),
+        if w_req.is_finite() { mb(w_req) } else { "-".into() },
+        mb(GOAL_MEMORY_BYTES as f64),
+        verdict(met)
+    ));
+    t.push_str(&format!(
+        "    growth for the engine (loaded - before loadBlocker): {} (the {} serialised engine is copied in, so the high-water mark includes it)\n",
+        mb(w_load - w_new),
+        mb(file_len(&engine)? as f64)
+    ));
+    t.push_str(&format!(
+        "  {} engine, same lists (reference): heapUsed + arrayBuffers added by deserialize {}, after {n} requests {}\n",
+        g["label"].as_str().unwrap_or("ghostery"),
+        mb(g_load),
+        if g_req.is_finite() { mb(g_req) } else { "-".into() },
+    ));
+    let f = |v: &Value| v.as_f64().map_or("-".into(), |x| format!("{x:.2}"));
+    t.push_str(&format!(
+        "  ratio crumbwall/ghostery (growth from before loading the engine): loaded {}, after requests {}\n",
+        f(&section["ratios"]["engine_growth_vs_ghostery_after_load"]),
+        f(&section["ratios"]["growth_after_requests_vs_ghostery"]),
+    ));
+    Ok(Outcome::Measured(section, t))
+}
+
+// ---------------------------------------------------------------------------------------------
 // Shared helpers.
 
 fn round2(x: f64) -> f64 {
@@ -540,6 +1413,71 @@ fn timestamp() -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn data_figures_skip_without_crumbwall_data() {
+        let ctx = super::Ctx {
+            root: crate::util::root(),
+            out: std::env::temp_dir().join("crumbwall-bench-test"),
+            data: None,
+            quick: true,
+            rounds: 1,
+            ghostery: std::cell::RefCell::new(None),
+        };
+        for fig in super::FIGURES {
+            match (fig.run)(&ctx) {
+                Ok(super::Outcome::Skipped(why)) => {
+                    assert!(why.contains("CRUMBWALL_DATA"), "{}: {why}", fig.name)
+                }
+                Ok(super::Outcome::Measured(..)) => panic!("{} ran without data", fig.name),
+                Err(e) => panic!("{} failed without data: {e}", fig.name),
+            }
+        }
+    }
+
+    #[test]
+    fn thousands_groups_digits() {
+        let t = super::thousands;
+        assert_eq!(t(0), "0");
+        assert_eq!(t(999), "999");
+        assert_eq!(t(1000), "1,000");
+        assert_eq!(t(13_281), "13,281");
+        assert_eq!(t(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn network_lists_keeps_network_tables_in_order() {
+        let text = r#"
+# comment = "ignored"
+[[list]]
+id = "a"
+category = "advertising"
+file = "a.txt"
+use = "network"
+
+[[list]]
+id = "c"
+category = "consent"
+file = "c.txt"
+use = "cosmetic"
+
+[[list]]
+id = "b"
+name = "B = the second"
+category = "social"
+file = "b.txt"
+use = "network"
+"#;
+        let l = super::network_lists(text);
+        let got: Vec<(&str, &str, &str)> = l
+            .iter()
+            .map(|l| (l.id.as_str(), l.file.as_str(), l.category.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [("a", "a.txt", "advertising"), ("b", "b.txt", "social")]
+        );
+    }
+
     #[test]
     fn timestamp_is_rfc3339() {
         let t = super::timestamp();
