@@ -21,7 +21,7 @@ const DEFAULT_LISTS = ['easylist.txt', 'easyprivacy.txt', 'fanboy-social.txt'];
 
 const log = (msg) => process.stderr.write(`bench: ${msg}\n`);
 
-/** Whether a `Crumbwall.decide` outcome code means "cancel the request" (16..31). */
+/** Whether a `Crumbwall.decide` outcome code means "cancel the request" (16..31, pixels 48..55). */
 const isBlockCode = (code) => (code >= 16 && code < 32) || (code >= 48 && code < 56);
 
 async function main() {
