@@ -25,6 +25,13 @@
 //! - `memory`: the WASM instance's linear memory with the shipped engine loaded (and after the
 //!   10k requests), beside `@ghostery/adblocker`'s engine heap in the same Node process. Goal:
 //!   ≤ 20 MB. Script: `tests/bench/footprint.mjs memory`.
+//! - `startup`: the background's start (service worker / event page) to ready-to-decide
+//!   (`startupMs` in storage.session), median of 10 cold starts (fresh browser, fresh profile) per
+//!   browser, beside `Crumbwall.loadBlocker` of the shipped engine in Node. Goal: ≤ 100 ms.
+//!   Script: `tests/bench/startup.mjs`.
+//! - `page_load`: Chromium's load event on the test web's tracker-heavy page and tracker-free
+//!   page, with the extension vs without (tracker hosts delayed 100 ms). Goals: ratio < 1 on the
+//!   tracker-heavy page, ≤ 1.05 on the tracker-free one. Script: `tests/bench/pageload.mjs`.
 //! - Not measured yet (planned): see [`PLANNED`].
 
 use std::cell::RefCell;
@@ -78,10 +85,20 @@ const FIGURES: &[Figure] = &[
         about: "WASM linear memory with the shipped engine vs @ghostery/adblocker's engine heap (node)",
         run: memory,
     },
+    Figure {
+        name: "startup",
+        about: "background start to ready-to-decide over cold browser starts (chromium, firefox) vs the engine load alone in node",
+        run: startup,
+    },
+    Figure {
+        name: "page_load",
+        about: "load event of the test web's tracker-heavy and tracker-free pages in chromium, with vs without the extension",
+        run: page_load,
+    },
 ];
 
 /// Figures still to be written, in the order they will be added.
-const PLANNED: &[&str] = &["startup", "page_load"];
+const PLANNED: &[&str] = &[];
 
 /// Goals of the "Performance budget" issue.
 const GOAL_MODULE_GZIP_BYTES: u64 = 800 * 1024;
@@ -89,6 +106,13 @@ const GOAL_COMPILE_SECS: f64 = 2.0;
 const GOAL_TOTAL_RULES: u64 = 30_000;
 const GOAL_COOKIES_PER_SEC: f64 = 1_000_000.0;
 const GOAL_MEMORY_BYTES: u64 = 20 * 1024 * 1024;
+const GOAL_STARTUP_MS: f64 = 100.0;
+/// Page load with / without the extension: below this on the tracker-heavy page...
+const GOAL_PAGE_HEAVY_RATIO_BELOW: f64 = 1.0;
+/// ...and at most this on the tracker-free page.
+const GOAL_PAGE_PLAIN_RATIO_MAX: f64 = 1.05;
+/// Latency given to the tracker hosts of the test web in `page_load`.
+const PAGE_LOAD_TRACKER_DELAY_MS: u32 = 100;
 /// Chrome's limit on regex rules across the enabled static rulesets.
 const CHROME_REGEX_RULES: u64 = 1000;
 
@@ -227,7 +251,9 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
     for (name, why) in &skipped {
         println!("{name}: SKIPPED: {}", why.as_str().unwrap_or_default());
     }
-    println!("not measured yet: {}", PLANNED.join(", "));
+    if !PLANNED.is_empty() {
+        println!("not measured yet: {}", PLANNED.join(", "));
+    }
     println!(
         "wrote {} in {:.0} s{}",
         results_path.display(),
@@ -1334,6 +1360,247 @@ fn memory(ctx: &Ctx) -> Result<Outcome> {
         "  ratio crumbwall/ghostery (growth from before loading the engine): loaded {}, after requests {}\n",
         f(&section["ratios"]["engine_growth_vs_ghostery_after_load"]),
         f(&section["ratios"]["growth_after_requests_vs_ghostery"]),
+    ));
+    Ok(Outcome::Measured(section, t))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser figures (startup, page_load): shared checks.
+
+/// Why a browser figure cannot run, if it cannot: no data (the build would ship a starter-only
+/// engine), no unpacked build, or no puppeteer-core.
+fn browser_figure_blocker(ctx: &Ctx, dirs: &[&str]) -> Option<String> {
+    if ctx.data.is_none() {
+        return Some("CRUMBWALL_DATA is not set: the build would ship a starter-only engine, so start-up and page load would not be the shipped extension's".into());
+    }
+    if !ctx
+        .root
+        .join("node_modules")
+        .join("puppeteer-core")
+        .is_dir()
+    {
+        return Some("node_modules/puppeteer-core is missing (npm ci)".into());
+    }
+    for d in dirs {
+        let m = ctx.root.join("target").join("unpacked").join(d);
+        if !m.join("manifest.json").is_file() {
+            return Some(format!(
+                "{} is missing (cargo xtask build makes it)",
+                m.display()
+            ));
+        }
+    }
+    None
+}
+
+fn node_json(ctx: &Ctx, script: &str, args: &[String]) -> Result<Value> {
+    let out = output(
+        Command::new("node")
+            .arg(ctx.root.join("tests").join("bench").join(script))
+            .args(args)
+            .current_dir(&ctx.root),
+    )?;
+    serde_json::from_str(&out).map_err(|e| format!("{script} printed no JSON: {e}"))
+}
+
+fn ms(v: &Value) -> String {
+    v.as_f64().map_or("-".into(), |x| format!("{x:.1} ms"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 6: start-up.
+
+fn startup(ctx: &Ctx) -> Result<Outcome> {
+    if let Some(why) = browser_figure_blocker(ctx, &["chrome", "firefox"]) {
+        return Ok(Outcome::Skipped(why));
+    }
+    let starts = if ctx.quick { 3 } else { 10 };
+    step(&format!(
+        "timing {starts} cold starts per browser (tests/bench/startup.mjs)"
+    ));
+    let v = node_json(
+        ctx,
+        "startup.mjs",
+        &[
+            "--starts".into(),
+            starts.to_string(),
+            "--browsers".into(),
+            "chromium,firefox".into(),
+        ],
+    )?;
+    let browsers = v["browsers"].as_object().cloned().unwrap_or_default();
+    let skipped = v["skipped"].as_object().cloned().unwrap_or_default();
+    if browsers.is_empty() {
+        let why: Vec<String> = skipped
+            .iter()
+            .map(|(k, w)| format!("{k}: {}", w.as_str().unwrap_or_default()))
+            .collect();
+        return Ok(Outcome::Skipped(format!(
+            "no browser to start: {}",
+            why.join("; ")
+        )));
+    }
+    let engine = &v["engine_load_node"];
+    // What a fresh background pays for the engine: instantiating the module and the first load.
+    let engine_ms = engine["instantiate_ms"].as_f64().unwrap_or(f64::NAN)
+        + engine["first_load_ms"].as_f64().unwrap_or(f64::NAN);
+    let mut goals = Map::new();
+    let mut engine_share = Map::new();
+    for (k, b) in &browsers {
+        let m = b["median_ms"].as_f64().unwrap_or(f64::NAN);
+        goals.insert(k.clone(), json!(m <= GOAL_STARTUP_MS));
+        engine_share.insert(k.clone(), ratio(engine_ms, m));
+    }
+    let section = json!({
+        "what": "background start (Chromium: service worker, Firefox: event page; its performance.now() origin) to ready-to-decide, as the background writes it to storage.session.startupMs; each start is a fresh browser launch with a fresh profile and target/unpacked/<browser>; starts alternate between the browsers. Chromium's ready does not wait for the engine (static DNR rules block by themselves); Firefox's does. Reference: Crumbwall.loadBlocker of extension/engine/blocker.bin in Node",
+        "starts": starts,
+        "browsers": Value::Object(browsers.clone()),
+        "skipped_browsers": Value::Object(skipped.clone()),
+        "engine_load_node": engine.clone(),
+        "engine_cold_share_of_startup": Value::Object(engine_share.clone()),
+        "engine_cold_share_note": "(WASM instantiate + first loadBlocker in Node) / median start-up; Chromium's ready does not wait for the engine",
+        "goal": { "startup_ms_max": GOAL_STARTUP_MS, "met": Value::Object(goals) },
+    });
+    let mut t = format!(
+        "start-up (background start to ready-to-decide, {starts} cold starts per browser, fresh profiles)\n  {:<44} {:>10} {:>10} {:>10} {:>22} {:>8}\n",
+        "", "median", "min", "max", "launch to ready (wall)", "goal"
+    );
+    for (k, label) in [
+        ("chromium", "chromium service worker"),
+        ("firefox", "firefox event page (engine loaded)"),
+    ] {
+        if let Some(b) = browsers.get(k) {
+            let m = b["median_ms"].as_f64().unwrap_or(f64::NAN);
+            t.push_str(&format!(
+                "  {label:<44} {:>10} {:>10} {:>10} {:>22} {:>8}\n",
+                ms(&b["median_ms"]),
+                ms(&b["min_ms"]),
+                ms(&b["max_ms"]),
+                ms(&b["launch_to_ready_wall"]["median_ms"]),
+                verdict(m <= GOAL_STARTUP_MS)
+            ));
+        } else if let Some(w) = skipped.get(k) {
+            t.push_str(&format!(
+                "  {label:<44} SKIPPED: {}\n",
+                w.as_str().unwrap_or_default()
+            ));
+        }
+    }
+    t.push_str(&format!(
+        "  {:<44} {:>10} {:>10} {:>10}   (first load {}, WASM instantiate {}, {} loads)\n",
+        "reference: engine load alone (node)",
+        ms(&engine["median_ms"]),
+        ms(&engine["min_ms"]),
+        ms(&engine["max_ms"]),
+        ms(&engine["first_load_ms"]),
+        ms(&engine["instantiate_ms"]),
+        engine["loads"],
+    ));
+    let f = |v: Option<&Value>| {
+        v.and_then(Value::as_f64)
+            .map_or("-".into(), |x| format!("{:.0}%", x * 100.0))
+    };
+    t.push_str(&format!(
+        "  goal <= {GOAL_STARTUP_MS:.0} ms (median); engine cold in node (instantiate + first load) / start-up: chromium {}, firefox {} (chromium's ready does not wait for the engine)\n",
+        f(engine_share.get("chromium")),
+        f(engine_share.get("firefox")),
+    ));
+    Ok(Outcome::Measured(section, t))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figure 7: page load.
+
+fn page_load(ctx: &Ctx) -> Result<Outcome> {
+    if let Some(why) = browser_figure_blocker(ctx, &["chrome"]) {
+        return Ok(Outcome::Skipped(why));
+    }
+    let runs = if ctx.quick { 6 } else { 20 };
+    step(&format!(
+        "timing page loads in chromium with and without the extension, {runs} runs per page (tests/bench/pageload.mjs)"
+    ));
+    let v = node_json(
+        ctx,
+        "pageload.mjs",
+        &[
+            "--runs".into(),
+            runs.to_string(),
+            "--tracker-delay".into(),
+            PAGE_LOAD_TRACKER_DELAY_MS.to_string(),
+        ],
+    )?;
+    if let Some(why) = v["skipped"].as_str() {
+        return Ok(Outcome::Skipped(format!("chromium: {why}")));
+    }
+    let heavy = &v["pages"]["tracker_heavy"];
+    let plain = &v["pages"]["tracker_free"];
+    let heavy_ratio = heavy["ratio_with_without"].as_f64().unwrap_or(f64::NAN);
+    let plain_ratio = plain["ratio_with_without"].as_f64().unwrap_or(f64::NAN);
+    let heavy_met = heavy_ratio < GOAL_PAGE_HEAVY_RATIO_BELOW;
+    let plain_met = plain_ratio <= GOAL_PAGE_PLAIN_RATIO_MAX;
+    let mut section = v.clone();
+    if let Some(o) = section.as_object_mut() {
+        o.insert("what".into(), json!(format!(
+            "headless Chromium, load event (navigation timing loadEventEnd) of the test web's site.test/ (tracker-heavy: ads.test, analytics.test, social.test, pixel.test embeds) and site.test/plain (tracker-free), with the extension (target/unpacked/chrome) vs without, two browsers launched once each with fresh profiles, a new tab per load, one untimed warm-up load each, runs alternating page and variant order; the tracker hosts' responses are delayed {PAGE_LOAD_TRACKER_DELAY_MS} ms to give them a real web's latency (publisher responses are not)"
+        )));
+        o.insert("goal".into(), json!({
+            "tracker_heavy_ratio_below": GOAL_PAGE_HEAVY_RATIO_BELOW, "tracker_heavy_met": heavy_met,
+            "tracker_free_ratio_max": GOAL_PAGE_PLAIN_RATIO_MAX, "tracker_free_met": plain_met,
+        }));
+    }
+    let mut t = format!(
+        "page load (chromium, load event, {runs} runs per page and variant, median; tracker hosts delayed {} ms)\n  {:<44} {:>12} {:>12} {:>8} {:>12} {:>8}\n",
+        v["tracker_delay_ms"], "", "with ext", "without", "ratio", "goal", ""
+    );
+    for (p, label, goal, met) in [
+        (
+            heavy,
+            "tracker-heavy (site.test/)",
+            format!("< {GOAL_PAGE_HEAVY_RATIO_BELOW:.2}"),
+            heavy_met,
+        ),
+        (
+            plain,
+            "tracker-free (site.test/plain)",
+            format!("<= {GOAL_PAGE_PLAIN_RATIO_MAX:.2}"),
+            plain_met,
+        ),
+    ] {
+        t.push_str(&format!(
+            "  {label:<44} {:>12} {:>12} {:>8} {goal:>12} {:>8}\n",
+            ms(&p["with_extension"]["median_ms"]),
+            ms(&p["without_extension"]["median_ms"]),
+            p["ratio_with_without"]
+                .as_f64()
+                .map_or("-".into(), |x| format!("{x:.3}")),
+            verdict(met)
+        ));
+    }
+    let third = |p: &Value| -> u64 {
+        p.as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(h, _)| h.as_str() != "site.test")
+                    .filter_map(|(_, n)| n.as_f64())
+                    .sum::<f64>() as u64
+            })
+            .unwrap_or(0)
+    };
+    t.push_str(&format!(
+        "  third-party requests per load on the tracker-heavy page: with {}, without {}; goto wall-time ratios: heavy {}, free {}\n",
+        third(&heavy["with_extension"]["requests_per_load"]),
+        third(&heavy["without_extension"]["requests_per_load"]),
+        heavy["goto_wall_ratio"],
+        plain["goto_wall_ratio"],
+    ));
+    let check = &v["tracker_free_check"];
+    t.push_str(&format!(
+        "  site.test/plain tracker-free check (no extension): {}\n",
+        if check["ok"].as_bool() == Some(true) {
+            "ok, site.test requests only".to_owned()
+        } else {
+            format!("FAILED, third parties requested: {}", check["third_party_hosts"])
+        }
     ));
     Ok(Outcome::Measured(section, t))
 }
