@@ -263,7 +263,10 @@ pub fn check_cmd(args: &[&str]) -> Result<bool, String> {
             format!("allowed (protection is off on the site)\ncategory: {c}")
         }
         blocking::Outcome::BlockedPixel(p) => {
-            format!("blocked (a pixel or beacon)\ncategory: pixels ({})", p.as_str())
+            format!(
+                "blocked (a pixel or beacon)\ncategory: pixels ({})",
+                p.as_str()
+            )
         }
         blocking::Outcome::SiteAllowedPixel(p) => format!(
             "allowed (a pixel, but protection is off on the site)\ncategory: pixels ({})",

@@ -147,8 +147,7 @@ fn pixel_blocked(settings: &Settings, p: &Pixel) -> bool {
 /// The category to report for a request the lists match: the starter list's for its host when it
 /// knows the host (else the matching list's).
 fn starter_category(request_url: &str) -> Option<Category> {
-    url::split(request_url)
-        .and_then(|p| crate::starter::category_of_host(&p.host).map(|(c, _)| c))
+    url::split(request_url).and_then(|p| crate::starter::category_of_host(&p.host).map(|(c, _)| c))
 }
 
 fn site_allowed(settings: &Settings, top_url: &str, request_url: &str, kind: &str) -> bool {
@@ -310,7 +309,11 @@ mod tests {
         );
         // A blocked request that is a pixel counts as a pixel.
         assert_eq!(
-            decide_request(&s, &b, &req("http://tracker.example/p.gif?uid=1&a=2&b=3", "image")),
+            decide_request(
+                &s,
+                &b,
+                &req("http://tracker.example/p.gif?uid=1&a=2&b=3", "image")
+            ),
             Outcome::BlockedPixel(PixelPurpose::Advertising)
         );
         let beacon = req("http://collector.example/b", "ping");

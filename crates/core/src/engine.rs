@@ -171,7 +171,11 @@ fn place(line: &str, category: Category) -> Placed {
     let mut kept: Vec<&str> = Vec::new();
     let mut important = false;
     for option in options.into_iter().flat_map(|o| o.split(',')) {
-        let name = option.split('=').next().unwrap_or("").trim_start_matches('~');
+        let name = option
+            .split('=')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('~');
         match name {
             "badfilter" => return Placed::AsIs,
             "redirect-rule" | "csp" | "removeparam" => return Placed::Dropped,
@@ -282,7 +286,8 @@ impl Blocker {
         enabled: CategorySet,
         display: &dyn Fn() -> Option<Category>,
     ) -> Verdict {
-        self.check_detailed(url, source_url, kind, enabled, display).0
+        self.check_detailed(url, source_url, kind, enabled, display)
+            .0
     }
 
     /// [`Blocker::check_hinted`], plus whether the request is third-party to its source (as the
@@ -442,7 +447,10 @@ impl Blocker {
     pub fn deserialize(data: &[u8]) -> Result<Blocker, LoadError> {
         let err = |m: &str| LoadError(m.to_owned());
         let mut r = Reader(data);
-        if r.take(4).ok_or_else(|| err("not a Crumbwall engine file (bad header)"))? != MAGIC {
+        if r.take(4)
+            .ok_or_else(|| err("not a Crumbwall engine file (bad header)"))?
+            != MAGIC
+        {
             return Err(err(
                 "not a Crumbwall engine file of this version (bad header); rebuild it",
             ));
@@ -510,7 +518,9 @@ impl<'a> Reader<'a> {
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
             .map(|b| u32::from_le_bytes(b) as usize)
             .ok_or_else(|| LoadError("truncated".into()))?;
-        let bytes = self.take(len).ok_or_else(|| LoadError("truncated".into()))?;
+        let bytes = self
+            .take(len)
+            .ok_or_else(|| LoadError("truncated".into()))?;
         let mut engine = Engine::default();
         engine
             .deserialize(bytes)

@@ -197,8 +197,11 @@ impl Settings {
     }
 
     /// The on/off switches outside blocking categories, by their path in the document.
-    pub const SWITCHES: [&'static str; 3] =
-        ["pixels.block_unknown", "links.clean", "links.skip_redirectors"];
+    pub const SWITCHES: [&'static str; 3] = [
+        "pixels.block_unknown",
+        "links.clean",
+        "links.skip_redirectors",
+    ];
 
     /// Sets one of [`Settings::SWITCHES`]; returns false (and changes nothing) for another name.
     pub fn set_switch(&mut self, path: &str, on: bool) -> bool {
@@ -422,7 +425,12 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
         s.allowlist = site_list(list, "allowlist", problems);
     }
     if let Some(v) = doc.get("pixels") {
-        switches(v, "pixels", problems, &mut [("block_unknown", &mut s.pixels.block_unknown)]);
+        switches(
+            v,
+            "pixels",
+            problems,
+            &mut [("block_unknown", &mut s.pixels.block_unknown)],
+        );
     }
     if let Some(v) = doc.get("links") {
         switches(

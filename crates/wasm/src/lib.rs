@@ -15,7 +15,9 @@ use crumbwall_core::engine::Blocker;
 use std::collections::HashSet;
 
 use crumbwall_core::pixels::{self, PixelPurpose};
-use crumbwall_core::{blocking, cookies, links, settings, signals, starter, url, Category, SiteKey};
+use crumbwall_core::{
+    blocking, cookies, links, settings, signals, starter, url, Category, SiteKey,
+};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -56,7 +58,9 @@ pub fn parse_site(input: &JsValue) -> Result<String, JsError> {
 /// The name of pixel purpose number `p` (as in outcome codes 48+p and 56+p), or `undefined`.
 #[wasm_bindgen(js_name = pixelPurposeName)]
 pub fn pixel_purpose_name(p: u32) -> Option<String> {
-    PixelPurpose::ALL.get(p as usize).map(|p| p.as_str().to_owned())
+    PixelPurpose::ALL
+        .get(p as usize)
+        .map(|p| p.as_str().to_owned())
 }
 
 /// The name of category number `i` (as in outcome codes), or `undefined`.
@@ -242,7 +246,12 @@ impl Crumbwall {
         };
         let s = |v: &JsValue| v.as_string().unwrap_or_default();
         blocker
-            .check(&url, &s(source_url), &s(kind), self.settings.blocking.enabled())
+            .check(
+                &url,
+                &s(source_url),
+                &s(kind),
+                self.settings.blocking.enabled(),
+            )
             .is_block()
     }
 
@@ -362,7 +371,12 @@ impl Crumbwall {
     /// to go to instead (tracking parameters removed, or a click-tracking redirector skipped),
     /// or `undefined` to leave it alone. `top_url` is the tab's page (for frames).
     #[wasm_bindgen(js_name = rewriteNavigation)]
-    pub fn rewrite_navigation(&self, url: &JsValue, kind: &JsValue, top_url: &JsValue) -> Option<String> {
+    pub fn rewrite_navigation(
+        &self,
+        url: &JsValue,
+        kind: &JsValue,
+        top_url: &JsValue,
+    ) -> Option<String> {
         let (url, kind) = (url.as_string()?, kind.as_string()?);
         let top = top_url.as_string().unwrap_or_default();
         links::for_navigation(&self.settings, &url, &kind, &top).map(|(to, _)| to)
@@ -379,7 +393,10 @@ impl Crumbwall {
     /// URLs go whole to `skip_page_url` (the extension's skip page).
     #[wasm_bindgen(js_name = linkRules)]
     pub fn link_rules(&self, skip_page_url: &JsValue) -> Result<JsValue, JsError> {
-        to_js(&links::dnr_rules_for(&self.settings, &text(skip_page_url, "the skip page URL")?))
+        to_js(&links::dnr_rules_for(
+            &self.settings,
+            &text(skip_page_url, "the skip page URL")?,
+        ))
     }
 
     /// The destination of a known click-tracking redirector URL, or `undefined` (the skip page

@@ -1599,7 +1599,10 @@ fn page_load(ctx: &Ctx) -> Result<Outcome> {
         if check["ok"].as_bool() == Some(true) {
             "ok, site.test requests only".to_owned()
         } else {
-            format!("FAILED, third parties requested: {}", check["third_party_hosts"])
+            format!(
+                "FAILED, third parties requested: {}",
+                check["third_party_hosts"]
+            )
         }
     ));
     Ok(Outcome::Measured(section, t))

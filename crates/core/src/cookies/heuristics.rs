@@ -209,9 +209,7 @@ pub(super) fn by_name(c: &CookieInput<'_>) -> Option<Classification> {
     for b in lower.bytes() {
         present[usize::from(b)] = true;
     }
-    let may_contain = |pat: &str| {
-        pat.bytes().take(2).all(|b| present[usize::from(b)])
-    };
+    let may_contain = |pat: &str| pat.bytes().take(2).all(|b| present[usize::from(b)]);
     for r in RULES {
         let hit = match r.how {
             How::Sub => may_contain(r.pat) && lower.contains(r.pat),

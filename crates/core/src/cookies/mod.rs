@@ -10,8 +10,8 @@
 //! [`Classifier::classify`] never panics, is deterministic and allocates only its reason text.
 
 mod heuristics;
-mod policy;
 mod knowledge;
+mod policy;
 #[cfg(test)]
 mod tests;
 
@@ -22,11 +22,11 @@ use serde::{Deserialize, Serialize};
 use crate::category::Category;
 use crate::site::SiteKey;
 
-pub use policy::{action, CookieAction, CookiePolicy, Rule};
 pub use knowledge::{
     is_social_platform, ocd_purpose, ocd_rows, parse_ocd_csv, parse_tsv, KnowledgeTable,
     KnownCookie, MatchKind, OcdRow, Source, CURATED_TSV,
 };
+pub use policy::{action, CookieAction, CookiePolicy, Rule};
 
 /// Why a cookie exists. The user's cookie policy is per purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -24,7 +24,12 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order the options page lists them.
-    pub const ALL: [Rule; 4] = [Rule::Allow, Rule::BlockThirdParty, Rule::Session, Rule::Block];
+    pub const ALL: [Rule; 4] = [
+        Rule::Allow,
+        Rule::BlockThirdParty,
+        Rule::Session,
+        Rule::Block,
+    ];
 
     /// The name used in settings and messages (`allow`, `block-third-party`, `session`, `block`).
     pub fn as_str(self) -> &'static str {
@@ -113,7 +118,12 @@ pub enum CookieAction {
 
 /// What the policy does with a cookie of purpose `purpose`, set in a third-party context or
 /// not, on a site whose protection is on (`allowlisted` false) or off.
-pub fn action(policy: &CookiePolicy, purpose: Purpose, third_party: bool, allowlisted: bool) -> CookieAction {
+pub fn action(
+    policy: &CookiePolicy,
+    purpose: Purpose,
+    third_party: bool,
+    allowlisted: bool,
+) -> CookieAction {
     if allowlisted {
         return CookieAction::Keep;
     }

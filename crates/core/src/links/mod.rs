@@ -508,7 +508,11 @@ pub fn dnr_rules(skip_page_url: &str) -> Vec<Rule<RedirectAction>> {
 }
 
 /// [`dnr_rules`] with either kind left out (the user's switches).
-fn dnr_rules_with(skip_page_url: &str, params: bool, redirectors: bool) -> Vec<Rule<RedirectAction>> {
+fn dnr_rules_with(
+    skip_page_url: &str,
+    params: bool,
+    redirectors: bool,
+) -> Vec<Rule<RedirectAction>> {
     let mut rules = Vec::new();
     let remove_params: Vec<String> = TRACKING_PARAMS.iter().map(|p| (*p).to_owned()).collect();
     for regex in param_regexes().into_iter().filter(|_| params) {

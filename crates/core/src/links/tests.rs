@@ -989,24 +989,44 @@ mod with_settings {
         let url = "http://site.test/page?utm_source=x&id=5#top";
         assert_eq!(
             for_navigation(&s, url, "main_frame", ""),
-            Some(("http://site.test/page?id=5#top".into(), Rewrite::RemovedParams(1)))
+            Some((
+                "http://site.test/page?id=5#top".into(),
+                Rewrite::RemovedParams(1)
+            ))
         );
         assert_eq!(for_navigation(&s, url, "image", ""), None);
-        assert_eq!(for_navigation(&s, url, "sub_frame", "http://news.test/").map(|r| r.1), Some(Rewrite::RemovedParams(1)));
+        assert_eq!(
+            for_navigation(&s, url, "sub_frame", "http://news.test/").map(|r| r.1),
+            Some(Rewrite::RemovedParams(1))
+        );
         let bounce = "https://l.facebook.com/l.php?u=http%3A%2F%2Fnews.test%2Fdest%3Futm_medium%3Dsocial%26a%3D1&h=x";
         assert_eq!(
             for_navigation(&s, bounce, "main_frame", ""),
-            Some(("http://news.test/dest?a=1".into(), Rewrite::SkippedRedirector))
+            Some((
+                "http://news.test/dest?a=1".into(),
+                Rewrite::SkippedRedirector
+            ))
         );
         s.allow_site("site.test").unwrap();
         assert_eq!(for_navigation(&s, url, "main_frame", ""), None);
         // A frame on an allow-listed page is left alone; a frame elsewhere is not.
-        assert_eq!(for_navigation(&s, "http://news.test/?fbclid=1", "sub_frame", "http://site.test/"), None);
+        assert_eq!(
+            for_navigation(
+                &s,
+                "http://news.test/?fbclid=1",
+                "sub_frame",
+                "http://site.test/"
+            ),
+            None
+        );
         s.allow_site("news.test").unwrap();
         // Skipping still happens (facebook.com is not allow-listed) but the destination's site is.
         assert_eq!(
             for_navigation(&s, bounce, "main_frame", ""),
-            Some(("http://news.test/dest?utm_medium=social&a=1".into(), Rewrite::SkippedRedirector))
+            Some((
+                "http://news.test/dest?utm_medium=social&a=1".into(),
+                Rewrite::SkippedRedirector
+            ))
         );
         let mut s = Settings::default();
         s.links.clean = false;
