@@ -43,6 +43,17 @@ struct Counts {
     skipped: u64,
 }
 
+impl Counts {
+    /// Both tallies together.
+    fn plus(self, other: Counts) -> Counts {
+        Counts {
+            passed: self.passed + other.passed,
+            failed: self.failed + other.failed,
+            skipped: self.skipped + other.skipped,
+        }
+    }
+}
+
 /// Runs the selected suites (all by default) and prints one summary line.
 pub fn test(args: &[String]) -> Result<ExitCode> {
     let mut only: Vec<String> = SUITES.iter().map(|s| s.to_string()).collect();
@@ -76,7 +87,7 @@ pub fn test(args: &[String]) -> Result<ExitCode> {
         let counts = match *suite {
             "unit" => unit(&root),
             "wasm" => node_tests(&root, &root.join("tests").join("wasm"), &[]),
-            "lint" => lint(&root),
+            "lint" => lint(&root).plus(fmt_check(&root)),
             e2e => {
                 let browser = e2e.trim_start_matches("e2e-");
                 match find_browser(browser) {
@@ -237,6 +248,36 @@ fn node_tests(root: &Path, dir: &Path, env: &[(&str, &str)]) -> Counts {
 }
 
 /// `web-ext lint` on the Firefox build: one test, passing with 0 errors.
+/// `cargo fmt --all -- --check`: one passed or failed test (the diff is printed on failure).
+fn fmt_check(root: &Path) -> Counts {
+    let has_fmt = |r: &Path| {
+        Command::new("cargo")
+            .args(["fmt", "--version"])
+            .current_dir(r)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !has_fmt(root) {
+        eprintln!("xtask: installing rustfmt (rustup component add rustfmt)");
+        let _ = Command::new("rustup")
+            .args(["component", "add", "rustfmt"])
+            .status();
+    }
+    let ok = Command::new("cargo")
+        .args(["fmt", "--all", "--", "--check"])
+        .current_dir(root)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("xtask: `cargo fmt --all -- --check` failed: run `cargo fmt --all`");
+    }
+    Counts {
+        passed: u64::from(ok),
+        failed: u64::from(!ok),
+        ..Counts::default()
+    }
+}
+
 fn lint(root: &Path) -> Counts {
     let source = root.join("target").join("unpacked").join("firefox");
     let web_ext = root.join("node_modules").join(".bin").join("web-ext");
