@@ -55,6 +55,18 @@ pub(crate) fn analyze(src: &str, case_sensitive: bool) -> Result<Analysis, Reaso
     Ok(Analysis::Regex(size))
 }
 
+/// `s` with RE2's metacharacters escaped, for literal text inside a generated `regexFilter`.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The estimated RE2 program size of `src` (case-insensitive when `fold`), or why it is rejected.
 pub fn estimate(src: &str, fold: bool) -> Result<usize, Reason> {
     parse(src).map(|n| estimate_node(&n, fold))

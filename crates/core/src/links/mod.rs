@@ -19,7 +19,7 @@
 //! Every function here is total: anything it cannot read with certainty is left unchanged
 //! (`None`).
 
-use crate::compile::regex::{estimate, REGEX_PROGRAM_BUDGET};
+use crate::compile::regex::{escape, estimate, REGEX_PROGRAM_BUDGET};
 use crate::dnr::{
     self, Condition, QueryTransform, Redirect, RedirectAction, ResourceType, Rule, UrlTransform,
 };
@@ -660,18 +660,6 @@ fn redirector_regexes() -> Vec<String> {
             })
         })
         .collect()
-}
-
-/// `s` with RE2's metacharacters escaped.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 2);
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::category::Category;
-use crate::compile::regex::{estimate, REGEX_PROGRAM_BUDGET};
+use crate::compile::regex::{escape, estimate, REGEX_PROGRAM_BUDGET};
 use crate::dnr::{self, Action, ActionType, Condition, DomainType, ResourceType, Rule};
 use crate::settings::Settings;
 use crate::starter;
@@ -528,18 +528,6 @@ fn is_rule_path(path: &str) -> bool {
 fn is_subdomain(host: &str, parent: &str) -> bool {
     host.strip_suffix(parent)
         .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
-}
-
-/// `s` with RE2's metacharacters escaped.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() * 2);
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
