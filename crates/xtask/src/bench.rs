@@ -311,25 +311,7 @@ fn request_decision(ctx: &Ctx) -> Result<Outcome> {
         .map_err(|e| format!("decision.mjs printed no JSON: {e}"))?;
 
     step("timing crumbwall native (crates/cli/examples/bench_decide.rs)");
-    crate::util::run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--quiet",
-                "--release",
-                "--package",
-                "crumbwall-cli",
-                "--example",
-                "bench_decide",
-            ])
-            .current_dir(&ctx.root),
-    )?;
-    let example = ctx
-        .root
-        .join("target")
-        .join("release")
-        .join("examples")
-        .join("bench_decide");
+    let example = release_example(ctx, "bench_decide")?;
     let native_out = output(
         Command::new(&example)
             .arg("--engine")
@@ -1060,25 +1042,7 @@ fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
     let ocd = data.join(OCD_CSV);
     let ocd = ocd.is_file().then_some(ocd);
     step("timing the cookie classifier natively (crates/cli/examples/bench_cookies.rs)");
-    crate::util::run(
-        Command::new("cargo")
-            .args([
-                "build",
-                "--quiet",
-                "--release",
-                "--package",
-                "crumbwall-cli",
-                "--example",
-                "bench_cookies",
-            ])
-            .current_dir(&ctx.root),
-    )?;
-    let example = ctx
-        .root
-        .join("target")
-        .join("release")
-        .join("examples")
-        .join("bench_cookies");
+    let example = release_example(ctx, "bench_cookies")?;
     let mut cmd = Command::new(&example);
     cmd.args([
         "--rounds",
@@ -1610,6 +1574,29 @@ fn page_load(ctx: &Ctx) -> Result<Outcome> {
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers.
+
+/// Builds `crates/cli/examples/NAME.rs` in release mode and returns the binary's path.
+fn release_example(ctx: &Ctx, name: &str) -> Result<PathBuf> {
+    crate::util::run(
+        Command::new("cargo")
+            .args([
+                "build",
+                "--quiet",
+                "--release",
+                "--package",
+                "crumbwall-cli",
+                "--example",
+                name,
+            ])
+            .current_dir(&ctx.root),
+    )?;
+    Ok(ctx
+        .root
+        .join("target")
+        .join("release")
+        .join("examples")
+        .join(name))
+}
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
