@@ -31,19 +31,6 @@ struct Req {
     kind: String,
 }
 
-/// The webRequest type for a data-set request's DevTools type, as uBlock Origin's benchmark maps
-/// it; other types pass unchanged.
-fn request_type(cpt: &str, url: &str, frame_url: &str) -> String {
-    match cpt {
-        "document" if url == frame_url => "main_frame",
-        "document" => "sub_frame",
-        "xhr" | "fetch" => "xmlhttprequest",
-        "eventsource" | "manifest" | "texttrack" => "other",
-        other => other,
-    }
-    .to_owned()
-}
-
 fn load_requests(path: &str, limit: usize) -> Result<Vec<Req>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let mut out = Vec::new();
@@ -55,7 +42,7 @@ fn load_requests(path: &str, limit: usize) -> Result<Vec<Req>, String> {
         let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
         let (url, frame_url) = (s("url"), s("frameUrl"));
         let cpt = v.get("cpt").and_then(Value::as_str).unwrap_or("other");
-        let kind = request_type(cpt, &url, &frame_url);
+        let kind = blocking::request_type_of_devtools(cpt, &url, &frame_url).to_owned();
         out.push(Req {
             url,
             frame_url,

@@ -61,18 +61,6 @@ pub fn check_line(args: &[&str], method: &str) -> String {
     }
 }
 
-/// The webRequest type for a data-set request's DevTools type, as
-/// `examples/bench_decide.rs` (and uBlock Origin's benchmark) maps it; other types pass unchanged.
-fn request_type<'a>(cpt: &'a str, url: &str, frame_url: &str) -> &'a str {
-    match cpt {
-        "document" if url == frame_url => "main_frame",
-        "document" => "sub_frame",
-        "xhr" | "fetch" => "xmlhttprequest",
-        "eventsource" | "manifest" | "texttrack" => "other",
-        other => other,
-    }
-}
-
 /// A tiny deterministic generator (xorshift64*), seeded through splitmix64 so that every seed,
 /// including 0, gives a usable state.
 struct XorShift(u64);
@@ -187,7 +175,11 @@ pub fn pixels_cmd(args: &[&str]) -> Result<bool, String> {
             continue;
         };
         let frame_url = field("frameUrl").unwrap_or("");
-        let kind = request_type(field("cpt").unwrap_or("other"), url, frame_url);
+        let kind = crumbwall_core::blocking::request_type_of_devtools(
+            field("cpt").unwrap_or("other"),
+            url,
+            frame_url,
+        );
         total += 1;
         let per_kind = kinds.entry(kind.to_owned()).or_default();
         per_kind.0 += 1;
@@ -331,10 +323,25 @@ mod tests {
 
     #[test]
     fn types_map_like_the_benchmark() {
-        assert_eq!(request_type("document", "a", "a"), "main_frame");
-        assert_eq!(request_type("document", "a", "b"), "sub_frame");
-        assert_eq!(request_type("fetch", "a", "b"), "xmlhttprequest");
-        assert_eq!(request_type("texttrack", "a", "b"), "other");
-        assert_eq!(request_type("ping", "a", "b"), "ping");
+        assert_eq!(
+            crumbwall_core::blocking::request_type_of_devtools("document", "a", "a"),
+            "main_frame"
+        );
+        assert_eq!(
+            crumbwall_core::blocking::request_type_of_devtools("document", "a", "b"),
+            "sub_frame"
+        );
+        assert_eq!(
+            crumbwall_core::blocking::request_type_of_devtools("fetch", "a", "b"),
+            "xmlhttprequest"
+        );
+        assert_eq!(
+            crumbwall_core::blocking::request_type_of_devtools("texttrack", "a", "b"),
+            "other"
+        );
+        assert_eq!(
+            crumbwall_core::blocking::request_type_of_devtools("ping", "a", "b"),
+            "ping"
+        );
     }
 }
