@@ -271,27 +271,16 @@ impl Blocker {
     /// Decides one request: `url` requested by a document at `source_url` (empty when unknown),
     /// of browser resource type `kind` (webRequest / DNR names: `script`, `image`, `sub_frame`...).
     pub fn check(&self, url: &str, source_url: &str, kind: &str, enabled: CategorySet) -> Verdict {
-        self.check_hinted(url, source_url, kind, enabled, &|| None)
-    }
-
-    /// [`Blocker::check`] for callers that report a match under `display()` whatever list matched,
-    /// when it is known (the starter list's category for the host): when several categories are
-    /// on, the verdict then carries it instead of finding the matching list (another match).
-    /// `display` is only called for a request some filter matched.
-    pub(crate) fn check_hinted(
-        &self,
-        url: &str,
-        source_url: &str,
-        kind: &str,
-        enabled: CategorySet,
-        display: &dyn Fn() -> Option<Category>,
-    ) -> Verdict {
-        self.check_detailed(url, source_url, kind, enabled, display)
+        self.check_detailed(url, source_url, kind, enabled, &|| None)
             .0
     }
 
-    /// [`Blocker::check_hinted`], plus whether the request is third-party to its source (as the
-    /// engine reads it; `None` when the request could not be read).
+    /// [`Blocker::check`], plus whether the request is third-party to its source (as the engine
+    /// reads it; `None` when the request could not be read), for callers that report a match
+    /// under `display()` whatever list matched, when it is known (the starter list's category for
+    /// the host): when several categories are on, the verdict then carries it instead of finding
+    /// the matching list (another match). `display` is only called for a request some filter
+    /// matched.
     pub(crate) fn check_detailed(
         &self,
         url: &str,
