@@ -132,7 +132,7 @@ function record(tabId, url, type, code, initiator) {
  * Counts a cleaned link for the tab. A top-level one counts on the page it leads to (`to`); a
  * frame's on the current page.
  */
-export function linkCleaned(tabId, type, from, to) {
+function linkCleaned(tabId, type, from, to) {
   if (tabId < 0) return;
   const tab = tabs.get(tabId) ?? (tabs.set(tabId, freshTab('')), tabs.get(tabId));
   if (type === 'main_frame') {

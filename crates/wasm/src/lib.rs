@@ -400,14 +400,14 @@ impl Crumbwall {
     }
 
     /// The destination of a known click-tracking redirector URL, or `undefined` (the skip page
-    /// asks this with the URL its rule sent it).
+    /// asks this with the URL its rule sent it): the same decision Firefox makes for a top-level
+    /// navigation to that URL.
     #[wasm_bindgen(js_name = skipRedirector)]
     pub fn skip_redirector(&self, url: &JsValue) -> Option<String> {
-        let dest = links::skip_redirector(&url.as_string()?)?;
-        Some(match links::clean_url(&dest) {
-            Some(clean) if self.settings.links.clean => clean,
-            _ => dest,
-        })
+        match links::for_navigation(&self.settings, &url.as_string()?, "main_frame", "") {
+            Some((to, links::Rewrite::SkippedRedirector)) => Some(to),
+            _ => None,
+        }
     }
 
     /// The header names and values the signals send, as `[[name, value], ...]`.
