@@ -16,8 +16,13 @@
 // `{ kind, handler(ctx) }`; `kind` is the resource type logged for requests to it.
 
 import http from 'node:http';
+import https from 'node:https';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
+import fs from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
+import { execFileSync } from 'node:child_process';
 
 /** Host name -> role. `www.site.test` is the same publisher as `site.test`. */
 export const HOST_ROLES = Object.freeze({
@@ -313,6 +318,14 @@ function trackerId(ctx, name, make = rand) {
   return ctx.cookies[name] || make();
 }
 
+/**
+ * Attributes of a tracker's (third-party) cookie: over https also `SameSite=None; Secure`, as
+ * real trackers send them (Chromium stores a cookie for a third-party context only then).
+ */
+function trackerAttrs(ctx, maxAge = ONE_YEAR) {
+  return `Path=/; Max-Age=${maxAge}${ctx.secure ? '; SameSite=None; Secure' : ''}`;
+}
+
 function html(ctx, body) { ctx.send(200, 'text/html; charset=utf-8', body); }
 
 /**
@@ -340,8 +353,8 @@ export const ROUTES = {
     },
   },
   ads: {
-    '/ads.js': { kind: 'script', handler: (ctx) => { ctx.setCookie('ad_id', trackerId(ctx, 'ad_id'), `Path=/; Max-Age=${ONE_YEAR}`); ctx.send(200, 'application/javascript', adsJs(ctx.origin)); } },
-    '/banner.png': { kind: 'image', handler: (ctx) => { ctx.setCookie('ad_id', trackerId(ctx, 'ad_id'), `Path=/; Max-Age=${ONE_YEAR}`); ctx.send(200, 'image/png', BANNER_PNG); } },
+    '/ads.js': { kind: 'script', handler: (ctx) => { ctx.setCookie('ad_id', trackerId(ctx, 'ad_id'), trackerAttrs(ctx)); ctx.send(200, 'application/javascript', adsJs(ctx.origin)); } },
+    '/banner.png': { kind: 'image', handler: (ctx) => { ctx.setCookie('ad_id', trackerId(ctx, 'ad_id'), trackerAttrs(ctx)); ctx.send(200, 'image/png', BANNER_PNG); } },
   },
   analytics: {
     '/analytics.js': { kind: 'script', handler: (ctx) => { setGa(ctx); ctx.send(200, 'application/javascript', analyticsJs(ctx.origin)); } },
@@ -355,7 +368,7 @@ export const ROUTES = {
     '/__probe': { kind: 'xhr', handler: (ctx) => ctx.send(204, 'text/plain', '') },
   },
   pixel: {
-    '/p.gif': { kind: 'image', handler: (ctx) => { ctx.setCookie('px_uid', trackerId(ctx, 'px_uid'), `Path=/; Max-Age=${ONE_YEAR}`); ctx.send(200, 'image/gif', GIF_1x1); } },
+    '/p.gif': { kind: 'image', handler: (ctx) => { ctx.setCookie('px_uid', trackerId(ctx, 'px_uid'), trackerAttrs(ctx)); ctx.send(200, 'image/gif', GIF_1x1); } },
   },
 };
 
@@ -377,11 +390,11 @@ function publisherDemo(ctx) {
 
 function setGa(ctx) {
   const v = trackerId(ctx, '_ga', () => `GA1.1.${crypto.randomInt(1e9)}.${Math.floor(Date.now() / 1000)}`);
-  ctx.setCookie('_ga', v, `Path=/; Max-Age=${2 * ONE_YEAR}`);
+  ctx.setCookie('_ga', v, trackerAttrs(ctx, 2 * ONE_YEAR));
 }
 
 function setSocial(ctx) {
-  ctx.setCookie('social_uid', trackerId(ctx, 'social_uid'), `Path=/; Max-Age=${ONE_YEAR}`);
+  ctx.setCookie('social_uid', trackerId(ctx, 'social_uid'), trackerAttrs(ctx));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -437,14 +450,18 @@ function hostOf(hostHeader) {
  * @param {Record<string, string>} [opts.extraHosts] extra host name -> role (a role of
  *   `extraRoutes`), for hosts a suite maps to the test web itself (see `launch({hosts})`).
  * @param {boolean} [opts.quiet=true] do not print handler errors.
- * @returns {Promise<{port: number, origin: (host: string) => string, log: object[], cookiesSet: object[],
+ * @param {boolean} [opts.https=false] also serve the same web over https on a second port
+ *   (`httpsPort`, `secureOrigin(host)`), with a self-signed certificate made at start with the
+ *   `openssl` CLI (browsers must ignore certificate errors, see `launch({secure})`).
+ * @returns {Promise<{port: number, origin: (host: string) => string, httpsPort?: number,
+ *   secureOrigin: (host: string) => string, log: object[], cookiesSet: object[],
  *   clear: () => void, close: () => Promise<void>, find: (pred: (e: object) => boolean) => object[],
  *   probes: () => object[], waitFor: (pred: (e: object) => boolean, opts?: {timeout?: number}) => Promise<object>}>}
- *   `log` entries: `{t, method, host, path, query, url, headers: {dnt, secGpc, cookie, referer,
- *   secFetchDest, accept, userAgent}, rawHeaders, kind}`; `cookiesSet` entries:
- *   `{t, host, path, name, value, attrs, raw}` (attrs: lower-cased attribute -> value or true).
+ *   `log` entries: `{t, method, scheme, host, path, query, url, headers: {dnt, secGpc, cookie,
+ *   referer, secFetchDest, accept, userAgent}, rawHeaders, kind}`; `cookiesSet` entries:
+ *   `{t, scheme, host, path, name, value, attrs, raw}` (attrs: lower-cased attribute -> value or true).
  */
-export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}, quiet = true } = {}) {
+export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}, quiet = true, https: withHttps = false } = {}) {
   const roles = { ...HOST_ROLES, ...extraHosts };
   const log = [];
   const cookiesSet = [];
@@ -454,9 +471,14 @@ export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}
     routes[role] = { ...(ROUTES[role] || {}), ...(extraRoutes[role] || {}) };
   }
   let actualPort = port;
+  let httpsPort;
   const origin = (host) => `http://${host}:${actualPort}`;
+  const secureOrigin = (host) => {
+    if (!httpsPort) throw new Error('test web: started without https (startTestWeb({https: true}))');
+    return `https://${host}:${httpsPort}`;
+  };
 
-  const server = http.createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+  const onRequest = (scheme) => (req, res) => {
     let url;
     try {
       url = new URL(req.url, 'http://placeholder.invalid');
@@ -475,6 +497,7 @@ export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}
     const entry = {
       t: Date.now(),
       method: req.method,
+      scheme,
       host,
       path,
       query,
@@ -495,21 +518,26 @@ export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}
     for (const w of waiters) w(entry);
 
     const setCookies = [];
+    const secure = scheme === 'https';
     const ctx = {
       req,
       res,
+      /** 'http' or 'https': the listener this request came in on. */
+      scheme,
+      secure,
       host,
       path,
       query,
       params: url.searchParams,
-      port: actualPort,
-      origin,
+      port: secure ? httpsPort : actualPort,
+      /** Origin of a test-web host with this request's scheme and port (pages link alike). */
+      origin: secure ? secureOrigin : origin,
       cookies: parseCookies(h.cookie),
       entry,
       /** Queue a Set-Cookie (sent with ctx.send). */
       setCookie(name, value, attrs = 'Path=/') {
         setCookies.push(`${name}=${value}${attrs ? '; ' + attrs : ''}`);
-        cookiesSet.push({ t: Date.now(), host, path, name, value: String(value), attrs: parseAttrs(attrs || ''), raw: `${name}=${value}${attrs ? '; ' + attrs : ''}` });
+        cookiesSet.push({ t: Date.now(), scheme, host, path, name, value: String(value), attrs: parseAttrs(attrs || ''), raw: `${name}=${value}${attrs ? '; ' + attrs : ''}` });
       },
       send(status, type, body, extraHeaders = {}) {
         const headers = { 'Content-Type': type, 'Cache-Control': 'no-store', ...extraHeaders };
@@ -532,26 +560,41 @@ export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}
       if (!quiet) console.error('test web handler error', e);
       if (!res.headersSent) { res.writeHead(500, { 'Content-Type': 'text/plain' }); res.end('error'); }
     }
-  });
-  server.on('clientError', (err, socket) => {
+  };
+  const clientError = (err, socket) => {
     if (socket.writable && !socket.destroyed) {
       const code = err && err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
       socket.end(`HTTP/1.1 ${code}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     } else socket.destroy();
-  });
-  server.keepAliveTimeout = 2000;
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve(); });
-  });
-  actualPort = server.address().port;
+  };
   const sockets = new Set();
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  const listen = async (server, p) => {
+    server.on('clientError', clientError);
+    server.keepAliveTimeout = 2000;
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    });
+    server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+    return server.address().port;
+  };
+  const servers = [http.createServer({ maxHeaderSize: 64 * 1024 }, onRequest('http'))];
+  actualPort = await listen(servers[0], port);
+  if (withHttps) {
+    const { key, cert } = selfSignedCertificate([...new Set(['*.test', ...Object.keys(roles)])]);
+    servers.push(https.createServer({ key, cert, maxHeaderSize: 64 * 1024 }, onRequest('https')));
+    // TLS handshakes that fail (a client refusing the certificate) are not requests: ignore.
+    servers[1].on('tlsClientError', (err, socket) => socket.destroy());
+    httpsPort = await listen(servers[1], 0);
+  }
 
   return {
     port: actualPort,
     origin,
+    /** The https port (only with `https: true`). */
+    httpsPort,
+    /** `https://HOST:httpsPort` (throws without `https: true`). */
+    secureOrigin,
     log,
     cookiesSet,
     /** Empties log and cookiesSet (in place, so references stay valid). */
@@ -576,12 +619,31 @@ export async function startTestWeb({ port = 0, extraRoutes = {}, extraHosts = {}
       });
     },
     close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
+      const closed = servers.map((server) => new Promise((resolve) => server.close(() => resolve())));
+      for (const s of sockets) s.destroy();
+      return Promise.all(closed).then(() => {});
     },
   };
+}
+
+/**
+ * A throw-away self-signed certificate for the given DNS names (made with the `openssl` CLI in
+ * a temporary directory, removed again). EC P-256, valid 7 days.
+ * @param {string[]} names subjectAltName DNS entries
+ * @returns {{key: string, cert: string}} PEM
+ */
+export function selfSignedCertificate(names) {
+  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'crumbwall-test-web-tls-'));
+  try {
+    const key = nodePath.join(dir, 'key.pem');
+    const cert = nodePath.join(dir, 'cert.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '7', '-subj', '/CN=crumbwall test web',
+      '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return { key: fs.readFileSync(key, 'utf8'), cert: fs.readFileSync(cert, 'utf8') };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // `node tests/web/server.mjs [port]` serves the test web for manual browsing.

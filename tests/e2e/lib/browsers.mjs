@@ -252,23 +252,50 @@ export async function chromiumExtensionId(extensionDir) {
 }
 
 /**
+ * Merges prefs into `<profileDir>/Default/Preferences` (created if missing) before a launch.
+ * @param {string} profileDir
+ * @param {object} prefs nested objects, e.g. `{profile: {cookie_controls_mode: 0}}`
+ */
+export async function setChromiumPrefs(profileDir, prefs) {
+  const file = path.join(profileDir, 'Default', 'Preferences');
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  let current = {};
+  try { current = JSON.parse(await fsp.readFile(file, 'utf8')); } catch { /* new profile */ }
+  const merge = (a, b) => {
+    for (const [k, v] of Object.entries(b)) {
+      if (v && typeof v === 'object' && !Array.isArray(v) && a[k] && typeof a[k] === 'object') merge(a[k], v);
+      else a[k] = v;
+    }
+    return a;
+  };
+  await fsp.writeFile(file, JSON.stringify(merge(current, prefs)));
+}
+
+/**
  * Launches headless Chromium, optionally with an unpacked extension.
  * @param {object} opts
  * @param {string|null} [opts.extensionDir] unpacked extension dir, or null/undefined for a control run
  * @param {string} opts.profileDir --user-data-dir (created if missing; reuse it to "restart")
  * @param {number} [opts.port] test web port (kept on the handle for handle.url())
+ * @param {'http'|'https'} [opts.scheme='http'] scheme of handle.url() (https: pass the test web's
+ *   httpsPort as `port`, and `--ignore-certificate-errors` in extraArgs for its self-signed cert)
  * @param {string[]} [opts.hosts] extra host names to map to 127.0.0.1 (all *.test already are)
  * @param {string} [opts.executablePath] default /usr/lib/chromium/chromium
  * @param {string[]} [opts.extraArgs]
+ * @param {boolean} [opts.thirdPartyCookies=false] allow third-party cookies (profile pref
+ *   `profile.cookie_controls_mode` = 0, written before launch). This Chromium blocks them by
+ *   default (CDP blockedReasons `UserPreferences`); allowed, it stores and sends a third-party
+ *   cookie only when it is `SameSite=None; Secure`, i.e. over https.
  * @param {number} [opts.timeout=30000] launch + extension-worker timeout (ms)
  * @returns {Promise<BrowserHandle>}
  */
-export async function launchChromium({ extensionDir = null, profileDir, port, hosts = [], executablePath, extraArgs = [], timeout = 30000 } = {}) {
+export async function launchChromium({ extensionDir = null, profileDir, port, scheme = 'http', hosts = [], executablePath, extraArgs = [], thirdPartyCookies = false, timeout = 30000 } = {}) {
   if (!profileDir) throw new Error('launchChromium: profileDir is required');
   const exe = findExecutable(executablePath, CHROMIUM_CANDIDATES, 'Chromium', 'chromium');
   const extDir = extensionDir ? await fsp.realpath(extensionDir) : null;
   if (extDir) await readManifest(extDir); // clear error if it is not an extension
   await fsp.mkdir(profileDir, { recursive: true });
+  if (thirdPartyCookies) await setChromiumPrefs(profileDir, { profile: { cookie_controls_mode: 0 } });
   const rules = ['MAP *.test 127.0.0.1', ...allHosts(hosts).filter((h) => !h.endsWith('.test')).map((h) => `MAP ${h} 127.0.0.1`)];
   const args = [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--no-default-browser-check',
@@ -360,6 +387,7 @@ export async function launchChromium({ extensionDir = null, profileDir, port, ho
       extensionOrigin: extensionId ? `chrome-extension://${extensionId}` : null,
       profileDir,
       port,
+      scheme,
       launchMs,
       launchedAt: t0,
       async openExtensionPage(p) {
@@ -469,6 +497,10 @@ export function firefoxPrefs({ hosts, geckoId, uuid }) {
  * @param {string} [opts.xpiPath] an existing .xpi (copied, with the test page added); neither = control run
  * @param {string} opts.profileDir Firefox profile dir (created if missing; reuse it to "restart")
  * @param {number} [opts.port] test web port (kept on the handle for handle.url())
+ * @param {'http'|'https'} [opts.scheme='http'] scheme of handle.url() (https: pass the test web's
+ *   httpsPort as `port`, and `acceptInsecureCerts` for its self-signed cert)
+ * @param {boolean} [opts.acceptInsecureCerts=false] WebDriver BiDi session capability: Firefox
+ *   ignores certificate errors (all requests, not only navigations)
  * @param {string[]} [opts.hosts] extra host names for network.dns.localDomains
  * @param {string} [opts.geckoId] default: manifest browser_specific_settings.gecko.id
  * @param {string} [opts.uuid] pinned moz-extension:// uuid; default stableUuid(geckoId)
@@ -477,7 +509,7 @@ export function firefoxPrefs({ hosts, geckoId, uuid }) {
  * @param {number} [opts.timeout=30000]
  * @returns {Promise<BrowserHandle>}
  */
-export async function launchFirefox({ extensionDir = null, xpiPath = null, profileDir, port, hosts = [], geckoId, uuid, executablePath, prefs = {}, timeout = 30000 } = {}) {
+export async function launchFirefox({ extensionDir = null, xpiPath = null, profileDir, port, scheme = 'http', acceptInsecureCerts = false, hosts = [], geckoId, uuid, executablePath, prefs = {}, timeout = 30000 } = {}) {
   if (!profileDir) throw new Error('launchFirefox: profileDir is required');
   const exe = findExecutable(executablePath, FIREFOX_CANDIDATES, 'Firefox ESR', 'firefox-esr');
   await fsp.mkdir(profileDir, { recursive: true });
@@ -507,6 +539,7 @@ export async function launchFirefox({ extensionDir = null, xpiPath = null, profi
       headless: process.env.CRUMBWALL_HEADFUL ? false : true,
       userDataDir: profileDir,
       extraPrefsFirefox: allPrefs,
+      ...(acceptInsecureCerts ? { acceptInsecureCerts: true } : {}),
       args: ['--remote-allow-system-access'],
       env: { ...process.env, MOZ_REMOTE_ALLOW_SYSTEM_ACCESS: '1', MOZ_CRASHREPORTER_DISABLE: '1' },
       timeout,
@@ -553,6 +586,7 @@ export async function launchFirefox({ extensionDir = null, xpiPath = null, profi
       geckoId: withExt ? geckoId : null,
       profileDir,
       port,
+      scheme,
       launchMs: Date.now() - t0,
       launchedAt: t0,
       async openExtensionPage(p) {
@@ -599,7 +633,8 @@ function requireExtension(handle) {
  *   background wrote in this run from one left in storage by a previous run of the same profile)
  * @property {string} [geckoId] firefox only
  * @property {() => Promise<import('puppeteer-core').Page>} newPage
- * @property {(host: string, path?: string) => string} url http://HOST:PORT/PATH on the test web
+ * @property {'http'|'https'} scheme of url() (the `scheme` launch option)
+ * @property {(host: string, path?: string) => string} url SCHEME://HOST:PORT/PATH on the test web
  * @property {(path: string) => Promise<import('puppeteer-core').Page>} openExtensionPage
  * @property {(fn: Function, ...args: any[]) => Promise<any>} evalBackground
  *   chromium: runs fn in the extension service worker (its real background context, `chrome.*`);
@@ -615,7 +650,7 @@ function makeHandle(h) {
   const handle = {
     ...h,
     newPage: () => h.browser.newPage(),
-    url: (host, p = '/') => `http://${host}:${h.port}${p.startsWith('/') ? p : '/' + p}`,
+    url: (host, p = '/') => `${h.scheme || 'http'}://${host}:${h.port}${p.startsWith('/') ? p : '/' + p}`,
     screenshot: (page, file, opts) => screenshot(page, file, opts),
     close: () => safeClose(h.browser),
   };

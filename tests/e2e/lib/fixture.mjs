@@ -26,15 +26,25 @@ export function freshProfile(label) {
 /**
  * Launches the browser under test. With `extension: false` it is a control run (no extension).
  * `hosts`: extra host names (beyond the test web's) that resolve to the test web.
+ * `secure`: `h.url()` gives the test web's https origins (start it with `startTestWeb({https:
+ * true})`) and the browser ignores certificate errors (its certificate is self-signed). Over
+ * https trackers set `SameSite=None; Secure` cookies.
+ * `thirdPartyCookies`: Chromium allows third-party cookies (its default blocks them; it then
+ * stores and sends those that are `SameSite=None; Secure`, so use with `secure`). Firefox's
+ * default already keeps them, partitioned per top-level site.
  * Waits until the extension's background reports ready (storage.session `ready`).
  */
-export async function launch(web, { profileDir, extension = true, extensionDir = EXTENSION_DIR, hosts = [] } = {}) {
+export async function launch(web, { profileDir, extension = true, extensionDir = EXTENSION_DIR, hosts = [], secure = false, thirdPartyCookies = false } = {}) {
+  if (secure && !web.httpsPort) throw new Error('launch({secure: true}) needs startTestWeb({https: true})');
   const opts = {
     extensionDir: extension ? extensionDir : null,
     profileDir,
-    port: web.port,
+    port: secure ? web.httpsPort : web.port,
+    scheme: secure ? 'https' : 'http',
     hosts,
     executablePath: process.env.CRUMBWALL_BROWSER_PATH || undefined,
+    ...(secure ? (BROWSER === 'firefox' ? { acceptInsecureCerts: true } : { extraArgs: ['--ignore-certificate-errors'] }) : {}),
+    ...(thirdPartyCookies && BROWSER !== 'firefox' ? { thirdPartyCookies: true } : {}),
   };
   const h = BROWSER === 'firefox' ? await launchFirefox(opts) : await launchChromium(opts);
   if (extension) {
