@@ -189,6 +189,7 @@ pub fn allowlist_rules(settings: &Settings) -> Vec<Rule> {
     let action = |kind| Action {
         kind,
         request_headers: Vec::new(),
+        response_headers: Vec::new(),
     };
     vec![
         Rule {

@@ -47,6 +47,10 @@ pub mod priority {
     /// rules (an endpoint's purpose beats its host's category, as in the classifier), below
     /// every filter-list rule, so a list's exception still wins.
     pub const PIXEL_ENDPOINT: u32 = 95;
+    /// Cookie header stripping for trackers: above every filter-list and pixel allow rule (a
+    /// list exception is about breakage, not cookies), below the allow list (a site with
+    /// protection off keeps all its cookies).
+    pub const COOKIE_HEADERS: u32 = 1_000_000;
 }
 
 /// Rule ids reserved per feature for dynamic rules, so one feature's update never touches another's.
@@ -62,6 +66,8 @@ pub mod ids {
     pub const PIXELS: u32 = 4_000;
     /// Size of the pixel rules' id block.
     pub const PIXELS_BLOCK: u32 = 1_000;
+    /// Cookie header rules (`crate::cookies::rules`).
+    pub const COOKIES: u32 = 5_000;
     /// Size of each feature's id block.
     pub const BLOCK: u32 = 100;
 }
@@ -93,6 +99,9 @@ pub struct Action {
     /// Headers to change for `modifyHeaders`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub request_headers: Vec<HeaderOp>,
+    /// Response headers to change for `modifyHeaders`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<HeaderOp>,
 }
 
 /// The action types the core generates.

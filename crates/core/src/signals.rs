@@ -66,6 +66,7 @@ pub fn dnr_rules(settings: &Settings) -> Vec<Rule> {
                 value: Some((*v).to_owned()),
             })
             .collect(),
+        response_headers: Vec::new(),
     };
     let top = Rule {
         id: dnr::ids::SIGNALS,

@@ -13,7 +13,7 @@
 //! `# Owner`; lines starting with `#` are comments.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 use crate::category::Category;
@@ -113,6 +113,54 @@ pub fn category_of_host(host: &str) -> Option<(Category, Option<&'static str>)> 
             None => return None,
         }
     }
+}
+
+/// The starter list's hosts of `category`, plus `extra` hosts, as DNR `requestDomains`; and, as
+/// `excludedRequestDomains`, the starter hosts below them that belong to another category (a
+/// host's category is its longest match, [`category_of_host`]). A host with one of the
+/// category's hosts below it again is not excluded, so how Chrome weighs nested entries never
+/// matters. Hosts a rule cannot name ([`is_request_domain`]) are left out.
+pub fn category_domains<'a>(
+    category: Category,
+    extra: impl IntoIterator<Item = &'a str>,
+) -> (BTreeSet<&'a str>, BTreeSet<&'a str>) {
+    let hosts_of = || {
+        entries()
+            .iter()
+            .filter(|e| e.is_host() && is_request_domain(&e.pattern))
+    };
+    let mut hosts: BTreeSet<&str> = hosts_of()
+        .filter(|e| e.category == category)
+        .map(|e| e.pattern.as_str())
+        .collect();
+    hosts.extend(extra.into_iter().filter(|h| is_request_domain(h)));
+    let excluded = hosts_of()
+        .filter(|e| e.category != category && !hosts.contains(e.pattern.as_str()))
+        .map(|e| e.pattern.as_str())
+        .filter(|h| hosts.iter().any(|parent| is_subdomain(h, parent)))
+        .filter(|h| !hosts.iter().any(|child| is_subdomain(child, h)))
+        .collect();
+    (hosts, excluded)
+}
+
+/// A host name DNR's `requestDomains` takes: lowercase ASCII letters, digits and `-` in
+/// non-empty labels of at most 63 bytes separated by dots (punycode for international names;
+/// no wildcards, no ports).
+pub fn is_request_domain(host: &str) -> bool {
+    !host.is_empty()
+        && host.len() <= MAX_HOST
+        && host.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// `host` is a subdomain of `parent` (not `parent` itself).
+pub fn is_subdomain(host: &str, parent: &str) -> bool {
+    host.strip_suffix(parent)
+        .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
 }
 
 /// The entries of one category as Adblock Plus filter text, one filter per line after a `!`

@@ -285,6 +285,7 @@ pub(crate) fn to_rule(d: &Draft, id: u32) -> Rule {
         action: Action {
             kind: d.action,
             request_headers: Vec::new(),
+            response_headers: Vec::new(),
         },
         condition: Condition {
             url_filter,

@@ -9,9 +9,11 @@
 //!
 //! [`Classifier::classify`] never panics, is deterministic and allocates only its reason text.
 
+pub mod enforce;
 mod heuristics;
 mod knowledge;
 mod policy;
+pub mod rules;
 #[cfg(test)]
 mod tests;
 

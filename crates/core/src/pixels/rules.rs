@@ -77,7 +77,7 @@ use crate::category::Category;
 use crate::compile::regex::{escape, estimate, REGEX_PROGRAM_BUDGET};
 use crate::dnr::{self, Action, ActionType, Condition, DomainType, ResourceType, Rule};
 use crate::settings::Settings;
-use crate::starter;
+use crate::starter::{self, is_request_domain, is_subdomain};
 
 use super::{KnownEndpoint, PixelPurpose, KNOWN_ENDPOINTS};
 
@@ -177,6 +177,7 @@ fn rules_for(settings: &Settings, endpoints: &[KnownEndpoint]) -> Vec<Rule> {
             action: Action {
                 kind: d.kind,
                 request_headers: Vec::new(),
+                response_headers: Vec::new(),
             },
             condition: d.condition,
         })
@@ -354,11 +355,6 @@ fn wildcard_regexes(name: &str, paths: &BTreeSet<String>, punct: bool) -> Vec<St
 /// whole-host endpoints, and one per other endpoint of the category that those hosts do not
 /// cover.
 fn known_sender_drafts(settings: &Settings, endpoints: &[KnownEndpoint]) -> Vec<Draft> {
-    let starter_hosts = || {
-        starter::entries()
-            .iter()
-            .filter(|e| e.is_host() && is_request_domain(&e.pattern))
-    };
     let allow = |condition: Condition| Draft {
         kind: ActionType::Allow,
         priority: dnr::priority::PIXEL_ALLOW_KNOWN,
@@ -376,26 +372,13 @@ fn known_sender_drafts(settings: &Settings, endpoints: &[KnownEndpoint]) -> Vec<
             .iter()
             .filter(|e| e.purpose.category() == Some(category))
             .collect();
-        let mut hosts: BTreeSet<&str> = starter_hosts()
-            .filter(|e| e.category == category)
-            .map(|e| e.pattern.as_str())
-            .collect();
-        hosts.extend(
+        let (hosts, excluded) = starter::category_domains(
+            category,
             of_category
                 .iter()
                 .filter(|e| is_whole_host(e))
                 .map(|e| e.host),
         );
-        // Starter hosts below an allowed host whose own category is another one: the
-        // classifier reads them by their own category (the longest match). One with an allowed
-        // host below it stays allowed, so that how Chrome weighs nested entries of the two
-        // lists never matters.
-        let excluded: BTreeSet<&str> = starter_hosts()
-            .filter(|e| e.category != category && !hosts.contains(e.pattern.as_str()))
-            .map(|e| e.pattern.as_str())
-            .filter(|h| hosts.iter().any(|parent| is_subdomain(h, parent)))
-            .filter(|h| !hosts.iter().any(|child| is_subdomain(child, h)))
-            .collect();
         let covered = |host: &str| {
             let within =
                 |set: &BTreeSet<&str>| set.iter().any(|d| host == *d || is_subdomain(host, d));
@@ -501,12 +484,6 @@ fn fits(regex: &str) -> bool {
     estimate(regex, true).is_ok_and(|n| n <= REGEX_PROGRAM_BUDGET)
 }
 
-/// A host name `requestDomains` takes: lowercase ASCII letters, digits and `-` in non-empty
-/// labels separated by dots (punycode for international names; no wildcards, no ports).
-fn is_request_domain(host: &str) -> bool {
-    !host.is_empty() && host.len() <= 253 && host.split('.').all(is_label)
-}
-
 /// One lowercase host-name label.
 fn is_label(label: &str) -> bool {
     (1..=63).contains(&label.len())
@@ -522,12 +499,6 @@ fn is_rule_path(path: &str) -> bool {
         && path
             .bytes()
             .all(|b| b.is_ascii_graphic() && !matches!(b, b'*' | b'^' | b'|' | b'?' | b'#'))
-}
-
-/// `host` is a subdomain of `parent` (not `parent` itself).
-fn is_subdomain(host: &str, parent: &str) -> bool {
-    host.strip_suffix(parent)
-        .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
 }
 
 #[cfg(test)]
