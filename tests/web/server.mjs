@@ -239,6 +239,42 @@ ${publisherEmbeds(ctx.origin)}`,
 }
 
 /**
+ * First-party cookies the cookie page writes with `document.cookie`, one per purpose
+ * (statistical `_ga`, advertising `_gcl_au` / `_fbp`); `cart` comes from the storage script.
+ * @returns {string} HTML
+ */
+export function firstPartyJsCookiesScript() {
+  return `<script>
+(function () {
+  var ts = Math.floor(Date.now() / 1000), r = function () { return String(Math.floor(Math.random() * 1e9)); };
+  document.cookie = '_ga=GA1.1.' + r() + '.' + ts + '; path=/; max-age=${2 * ONE_YEAR}';
+  document.cookie = '_gcl_au=1.1.' + r() + '.' + ts + '; path=/; max-age=${90 * 24 * 3600}';
+  document.cookie = '_fbp=fb.1.' + ts + '000.' + r() + '; path=/; max-age=${90 * 24 * 3600}';
+})();
+</script>`;
+}
+
+/**
+ * Cookie page (`/cookies`): cookies of every purpose, first and third party, plus
+ * localStorage and IndexedDB (see tests/web/README.md for the table of names and purposes).
+ * @param {{host: string, origin: (host: string) => string}} ctx
+ * @returns {string} HTML
+ */
+export function pageCookies(ctx) {
+  return publisherDocument({
+    title: `${ctx.host} cookies - loading`,
+    body: `<h1>${esc(ctx.host)} - cookies of every purpose</h1>
+${firstPartyJsCookiesScript()}
+<div class="embeds">
+  <div class="slot"><div class="label">social.test like widget</div><iframe src="${ctx.origin('social.test')}/widget/like" width="300" height="60" title="like"></iframe></div>
+  <div class="slot" id="ad-slot"><div class="label">ads.test banner</div></div>
+</div>
+<script src="${ctx.origin('ads.test')}/ads.js"></script>
+<script src="${ctx.origin('analytics.test')}/analytics.js"></script>`,
+  });
+}
+
+/**
  * Same-site iframe document (`/frame`).
  * @returns {string} HTML
  */
@@ -339,6 +375,7 @@ export const ROUTES = {
     '/page': { kind: 'document', handler: (ctx) => publisherHome(ctx) },
     '/demo': { kind: 'document', handler: (ctx) => publisherDemo(ctx) },
     '/plain': { kind: 'document', handler: (ctx) => html(ctx, pagePlain(ctx)) },
+    '/cookies': { kind: 'document', handler: (ctx) => publisherCookiePage(ctx) },
     '/frame': { kind: 'iframe', handler: (ctx) => html(ctx, pageFrame(ctx)) },
     '/__probe': { kind: 'xhr', handler: (ctx) => ctx.send(204, 'text/plain', '') },
     '/api/data': { kind: 'xhr', handler: (ctx) => ctx.send(200, 'application/json', JSON.stringify({ ok: true, items: [1, 2, 3] })) },
@@ -380,6 +417,15 @@ function publisherCookies(ctx) {
 function publisherHome(ctx) {
   publisherCookies(ctx);
   html(ctx, pagePublisher(ctx));
+}
+
+/** First-party Set-Cookie of the cookie page: technical, personalization and unknown purposes. */
+function publisherCookiePage(ctx) {
+  publisherCookies(ctx);
+  ctx.setCookie('csrftoken', ctx.cookies.csrftoken || rand(), `Path=/; Max-Age=${ONE_YEAR}`);
+  ctx.setCookie('theme', 'dark', `Path=/; Max-Age=${ONE_YEAR}`);
+  ctx.setCookie('zq_flag', '1', `Path=/; Max-Age=${ONE_YEAR}`);
+  html(ctx, pageCookies(ctx));
 }
 
 function publisherDemo(ctx) {
