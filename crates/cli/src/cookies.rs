@@ -3,15 +3,14 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crumbwall_core::cookies::{parse_ocd_csv, Classifier, CookieInput, Purpose};
+use crumbwall_core::cookies::{
+    ocd_rows, parse_ocd_csv, Classifier, CookieInput, KnowledgeTable, OcdRow, Purpose,
+};
 
-/// The classifier: the curated table, plus the Open Cookie Database when one is found
-/// (`--ocd FILE`, else `$CRUMBWALL_DATA/cookies/open-cookie-database.csv`), unless `--no-ocd`.
-fn classifier(ocd: Option<PathBuf>, no_ocd: bool) -> Result<(Classifier, String), String> {
-    if no_ocd {
-        return Ok((Classifier::builtin(), "curated table only".into()));
-    }
-    let path = ocd.or_else(|| {
+/// The Open Cookie Database file: `--ocd FILE`, else `$CRUMBWALL_DATA/cookies/open-cookie-database.csv`
+/// when it exists.
+fn ocd_path(ocd: Option<PathBuf>) -> Option<PathBuf> {
+    ocd.or_else(|| {
         std::env::var_os("CRUMBWALL_DATA")
             .map(|d| {
                 PathBuf::from(d)
@@ -19,8 +18,16 @@ fn classifier(ocd: Option<PathBuf>, no_ocd: bool) -> Result<(Classifier, String)
                     .join("open-cookie-database.csv")
             })
             .filter(|p| p.is_file())
-    });
-    match path {
+    })
+}
+
+/// The classifier: the curated table, plus the Open Cookie Database when one is found
+/// ([`ocd_path`]), unless `--no-ocd`.
+fn classifier(ocd: Option<PathBuf>, no_ocd: bool) -> Result<(Classifier, String), String> {
+    if no_ocd {
+        return Ok((Classifier::builtin(), "curated table only".into()));
+    }
+    match ocd_path(ocd) {
         Some(p) => {
             let text = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
             let (table, errors) = parse_ocd_csv(&text);
@@ -124,17 +131,24 @@ fn csv_rows(text: &str) -> Vec<(usize, Vec<String>)> {
 
 /// `crumbwall eval-cookies FILE.csv`: accuracy, per-purpose precision/recall, confusion matrix.
 pub fn eval_cmd(args: &[&str]) -> Result<bool, String> {
-    let (mut file, mut ocd, mut no_ocd) = (None, None, false);
+    let (mut file, mut ocd, mut no_ocd, mut held_out) = (None, None, false, false);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match *a {
             "--ocd" => ocd = Some(PathBuf::from(it.next().ok_or("--ocd needs a file")?)),
             "--no-ocd" => no_ocd = true,
+            "--leave-platform-out" => held_out = true,
             other if file.is_none() && !other.starts_with("--") => {
                 file = Some(PathBuf::from(other))
             }
             other => return Err(format!("unknown option {other}")),
         }
+    }
+    if held_out {
+        if file.is_some() || no_ocd {
+            return Err("--leave-platform-out takes only [--ocd FILE]".into());
+        }
+        return leave_platform_out_cmd(ocd);
     }
     let file = file.ok_or("a labelled CSV file is required")?;
     let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -151,7 +165,7 @@ pub fn eval_cmd(args: &[&str]) -> Result<bool, String> {
     };
     let (vi, ei, si) = (col("value"), col("expires"), col("site"));
     let (classifier, knowledge) = classifier(ocd, no_ocd)?;
-    let mut confusion: BTreeMap<(Purpose, Purpose), usize> = BTreeMap::new();
+    let mut confusion = Confusion::new();
     let mut malformed = 0usize;
     for (line, fields) in body {
         if fields.len() == 1 && fields[0].trim().is_empty() {
@@ -199,21 +213,41 @@ pub fn eval_cmd(args: &[&str]) -> Result<bool, String> {
             .purpose;
         *confusion.entry((expected, got)).or_default() += 1;
     }
+    println!("knowledge: {knowledge}");
+    println!(
+        "cookies: {} evaluated, {malformed} malformed rows skipped",
+        confusion.values().sum::<usize>()
+    );
+    Ok(report(&confusion))
+}
+
+/// Counts of (label, classified) pairs.
+type Confusion = BTreeMap<(Purpose, Purpose), usize>;
+
+/// Right answers and total of a confusion matrix.
+fn right_total(confusion: &Confusion) -> (usize, usize) {
     let total: usize = confusion.values().sum();
     let right: usize = confusion
         .iter()
         .filter(|((e, g), _)| e == g)
         .map(|(_, n)| n)
         .sum();
-    println!("knowledge: {knowledge}");
-    println!("cookies: {total} evaluated, {malformed} malformed rows skipped");
+    (right, total)
+}
+
+/// `a/b = x%`.
+fn ratio(a: usize, b: usize) -> String {
+    format!("{a}/{b} = {:.1}%", 100.0 * a as f64 / b.max(1) as f64)
+}
+
+/// Prints accuracy, per-purpose precision and recall and the confusion matrix; false when the
+/// matrix is empty.
+fn report(confusion: &Confusion) -> bool {
+    let (right, total) = right_total(confusion);
     if total == 0 {
-        return Ok(false);
+        return false;
     }
-    println!(
-        "accuracy: {right}/{total} = {:.1}%",
-        100.0 * right as f64 / total as f64
-    );
+    println!("accuracy: {}", ratio(right, total));
     println!("{:<16} {:>9} {:>7}", "purpose", "precision", "recall");
     for p in Purpose::ALL {
         let tp = confusion.get(&(p, p)).copied().unwrap_or(0);
@@ -254,5 +288,140 @@ pub fn eval_cmd(args: &[&str]) -> Result<bool, String> {
         }
         println!();
     }
-    Ok(true)
+    true
+}
+
+/// One Open Cookie Database row classified without its platform's rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct HeldOut {
+    /// The purpose its category maps to.
+    expected: Purpose,
+    /// What the classifier said.
+    got: Purpose,
+    /// The curated table knows the name (the team wrote it partly from Open Cookie Database
+    /// knowledge, so these rows are not held out).
+    curated: bool,
+    /// No knowledge table (curated or other platforms') knows the name: the domain and
+    /// heuristic layers decided.
+    unknown_name: bool,
+}
+
+/// Leave-platform-out: each row of each platform P classified by the curated table plus the rows
+/// of every other platform (rows whose category maps to no purpose are left out).
+fn leave_platform_out(rows: &[OcdRow]) -> Vec<HeldOut> {
+    let builtin = Classifier::builtin();
+    let mut platforms: BTreeMap<&str, Vec<&OcdRow>> = BTreeMap::new();
+    for r in rows {
+        platforms.entry(r.platform.as_str()).or_default().push(r);
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for (platform, own) in platforms {
+        let (others, _) =
+            KnowledgeTable::from_ocd_rows(rows.iter().filter(|r| r.platform != platform));
+        let classifier = Classifier::with_ocd(others);
+        for r in own {
+            let Some(expected) = r.purpose() else {
+                continue;
+            };
+            let c = r.input();
+            out.push(HeldOut {
+                expected,
+                got: classifier.classify(&c).purpose,
+                curated: builtin.known(c.name).is_some(),
+                unknown_name: classifier.known(c.name).is_none(),
+            });
+        }
+    }
+    out
+}
+
+/// `crumbwall eval-cookies --leave-platform-out [--ocd FILE]`: the held-out figures (see
+/// [`leave_platform_out`]): rows the curated table knows apart, then the rest, then the rows no
+/// table knows.
+fn leave_platform_out_cmd(ocd: Option<PathBuf>) -> Result<bool, String> {
+    let path = ocd_path(ocd).ok_or(
+        "no Open Cookie Database: pass --ocd FILE or set CRUMBWALL_DATA (cookies/open-cookie-database.csv)",
+    )?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let rows = ocd_rows(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let held = leave_platform_out(&rows);
+    let platforms = rows
+        .iter()
+        .map(|r| r.platform.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let confusion = |keep: &dyn Fn(&HeldOut) -> bool| {
+        let mut m = Confusion::new();
+        for h in held.iter().filter(|h| keep(h)) {
+            *m.entry((h.expected, h.got)).or_default() += 1;
+        }
+        m
+    };
+    println!(
+        "leave-platform-out on {} ({} rows with a purpose, {platforms} platforms): each platform's \
+         rows classified by the curated table + the other platforms' rows",
+        path.display(),
+        held.len()
+    );
+    let (right, total) = right_total(&confusion(&|h| h.curated));
+    println!(
+        "rows whose name the curated table knows (not held out, left out below): {}",
+        ratio(right, total)
+    );
+    println!("\nheld out: rows whose name the curated table does not know");
+    let ok = report(&confusion(&|h| !h.curated));
+    println!("\nheld out, name in no knowledge table (domain and heuristic layers only)");
+    report(&confusion(&|h| !h.curated && h.unknown_name));
+    Ok(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "ID,Platform,Category,Cookie / Data Key name,Domain,Description,Retention period,Data Controller,User Privacy & GDPR Rights Portals,Wildcard match\n";
+
+    #[test]
+    fn leave_platform_out_excludes_only_the_own_platform() {
+        let text = format!(
+            "{HEADER}\
+             1,Alpha,Marketing,qzv_alpha,,,1 year,,,0\n\
+             2,Beta,Analytics,qzv_beta,,,1 year,,,0\n\
+             3,Gamma,Analytics,qzv_beta,,,1 year,,,0\n\
+             4,Gamma,Marketing,_ga,,,2 years,,,0\n\
+             5,Delta,Weird,qzv_delta,,,1 year,,,0\n"
+        );
+        let rows = ocd_rows(&text).unwrap();
+        // With its own rows in the table, every row would be right by lookup.
+        let all = Classifier::with_ocd(parse_ocd_csv(&text).0);
+        assert_eq!(all.classify(&rows[0].input()).purpose, Purpose::Advertising);
+        let held = leave_platform_out(&rows);
+        assert_eq!(held.len(), 4, "the Weird category is left out");
+        let by = |platform_rows: &[usize]| -> Vec<HeldOut> {
+            // `leave_platform_out` goes platform by platform in name order: Alpha, Beta, Gamma.
+            platform_rows.iter().map(|&i| held[i]).collect()
+        };
+        // Alpha's only row is known to no other platform: unknown to every table, so wrong.
+        let [alpha] = by(&[0])[..] else { panic!() };
+        assert!(alpha.unknown_name && !alpha.curated);
+        assert_eq!(
+            (alpha.expected, alpha.got),
+            (Purpose::Advertising, Purpose::Unknown)
+        );
+        // Beta's row is right thanks to Gamma's row of the same name, and the reverse.
+        for h in by(&[1, 2]) {
+            assert!(!h.unknown_name && !h.curated);
+            assert_eq!(
+                (h.expected, h.got),
+                (Purpose::Statistical, Purpose::Statistical)
+            );
+        }
+        // A curated name is flagged (and the curated table decides).
+        let [ga] = by(&[3])[..] else { panic!() };
+        assert!(ga.curated && !ga.unknown_name);
+        assert_eq!(
+            (ga.expected, ga.got),
+            (Purpose::Advertising, Purpose::Statistical)
+        );
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::Purpose;
+use super::{CookieInput, Purpose};
 
 /// The curated table as written by the team (format in the file's header).
 pub const CURATED_TSV: &str = include_str!("../../data/cookies-known.tsv");
@@ -337,37 +337,106 @@ pub fn ocd_rows(text: &str) -> Result<Vec<OcdRow>, String> {
         .collect())
 }
 
+/// The site a cookie the Open Cookie Database marks "(3rd party)" is seen on by [`OcdRow::input`]:
+/// a neutral site of no platform, so that the cookie is third party.
+const OCD_THIRD_PARTY_SITE: &str = "https://www.neutral-site.example/";
+
+impl OcdRow {
+    /// The purpose its `Category` and `Platform` map to ([`ocd_purpose`]).
+    pub fn purpose(&self) -> Option<Purpose> {
+        ocd_purpose(&self.category, &self.platform)
+    }
+
+    /// The name without a wildcard `*`.
+    pub fn bare_name(&self) -> &str {
+        self.name.trim_end_matches('*')
+    }
+
+    /// Seconds of its `Retention period` ("2 years", "30 days", "1 hour"); `None` for a session
+    /// cookie or text without a number.
+    pub fn expires_in(&self) -> Option<i64> {
+        let s = self.retention.to_ascii_lowercase();
+        let n: i64 = s
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|p| !p.is_empty())
+            .and_then(|p| p.parse().ok())?;
+        let unit = if s.contains("year") {
+            365 * 86400
+        } else if s.contains("month") {
+            30 * 86400
+        } else if s.contains("week") {
+            7 * 86400
+        } else if s.contains("day") {
+            86400
+        } else if s.contains("hour") {
+            3600
+        } else if s.contains("min") {
+            60
+        } else {
+            1
+        };
+        Some(n.saturating_mul(unit))
+    }
+
+    /// The cookie as a browser would report it, from what the row says: its name (without a
+    /// wildcard `*`), the first word of its `Domain` when that is a host, its lifetime, and a
+    /// neutral other site ([`OCD_THIRD_PARTY_SITE`]) when the domain is marked "3rd party" (no
+    /// site otherwise). No value: the database has none.
+    pub fn input(&self) -> CookieInput<'_> {
+        let domain = self.domain.split_whitespace().next().unwrap_or("");
+        let domain = if domain.contains('.') { domain } else { "" };
+        let third = self.domain.to_ascii_lowercase().contains("3rd party");
+        CookieInput {
+            name: self.bare_name(),
+            domain,
+            path: "/",
+            expires_in: self.expires_in(),
+            site: (third && !domain.is_empty()).then_some(OCD_THIRD_PARTY_SITE),
+            ..CookieInput::default()
+        }
+    }
+}
+
 /// Reads the Open Cookie Database CSV (columns found by header name) into a table: wildcard
 /// rows become prefixes, categories map through [`ocd_purpose`], the platform is the owner.
 /// Returns the table and one message per record it could not use (the first of duplicate names
 /// is kept silently).
 pub fn parse_ocd_csv(text: &str) -> (KnowledgeTable, Vec<String>) {
-    let mut table = KnowledgeTable::new();
-    let rows = match ocd_rows(text) {
-        Ok(rows) => rows,
-        Err(e) => return (table, vec![e]),
-    };
-    let mut errors = Vec::new();
-    for row in rows {
-        let Some(purpose) = ocd_purpose(&row.category, &row.platform) else {
-            errors.push(format!(
-                "record {}: unknown category `{}`",
-                row.line, row.category
-            ));
-            continue;
-        };
-        let raw = row.name.trim_end_matches('*');
-        if raw.is_empty() {
-            errors.push(format!("record {}: empty cookie name", row.line));
-            continue;
-        }
-        table.insert(KnownCookie {
-            name: raw.to_owned(),
-            prefix: row.wildcard || raw.len() != row.name.len(),
-            purpose,
-            owner: (!row.platform.is_empty()).then(|| row.platform.clone()),
-            source: Source::OpenCookieDatabase,
-        });
+    match ocd_rows(text) {
+        Ok(rows) => KnowledgeTable::from_ocd_rows(&rows),
+        Err(e) => (KnowledgeTable::new(), vec![e]),
     }
-    (table, errors)
+}
+
+impl KnowledgeTable {
+    /// A table of Open Cookie Database rows (see [`parse_ocd_csv`]), and one message per row it
+    /// could not use.
+    pub fn from_ocd_rows<'a>(
+        rows: impl IntoIterator<Item = &'a OcdRow>,
+    ) -> (KnowledgeTable, Vec<String>) {
+        let mut table = KnowledgeTable::new();
+        let mut errors = Vec::new();
+        for row in rows {
+            let Some(purpose) = row.purpose() else {
+                errors.push(format!(
+                    "record {}: unknown category `{}`",
+                    row.line, row.category
+                ));
+                continue;
+            };
+            let raw = row.bare_name();
+            if raw.is_empty() {
+                errors.push(format!("record {}: empty cookie name", row.line));
+                continue;
+            }
+            table.insert(KnownCookie {
+                name: raw.to_owned(),
+                prefix: row.wildcard || raw.len() != row.name.len(),
+                purpose,
+                owner: (!row.platform.is_empty()).then(|| row.platform.clone()),
+                source: Source::OpenCookieDatabase,
+            });
+        }
+        (table, errors)
+    }
 }

@@ -265,13 +265,19 @@ impl Classifier {
         Classification::new(Purpose::Unknown, 0.0, "no known name or pattern".to_owned())
     }
 
-    fn known_name(&self, name: &str) -> Option<Classification> {
-        let (k, kind) = self.known.lookup(name).or_else(|| {
+    /// The known-name entry layer 1 uses for a cookie name (also looked up without a
+    /// `__Secure-`/`__Host-` prefix), and how it matched; `None` when no table knows the name.
+    pub fn known(&self, name: &str) -> Option<(&KnownCookie, MatchKind)> {
+        self.known.lookup(name).or_else(|| {
             let stripped = name
                 .strip_prefix("__Secure-")
                 .or_else(|| name.strip_prefix("__Host-"))?;
             self.known.lookup(stripped)
-        })?;
+        })
+    }
+
+    fn known_name(&self, name: &str) -> Option<Classification> {
+        let (k, kind) = self.known(name)?;
         let base: f32 = match k.source {
             Source::Curated => 0.95,
             Source::OpenCookieDatabase => 0.9,

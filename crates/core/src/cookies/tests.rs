@@ -458,31 +458,6 @@ fn classifies_100k_cookies() {
     assert_eq!(counts.iter().sum::<usize>(), 100_000);
 }
 
-/// Rough lifetime of an OCD `Retention period` ("session", "2 years", "30 days").
-fn retention_seconds(s: &str) -> Option<i64> {
-    let s = s.to_ascii_lowercase();
-    let n: i64 = s
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|p| !p.is_empty())
-        .and_then(|p| p.parse().ok())?;
-    let unit = if s.contains("year") {
-        365 * 86400
-    } else if s.contains("month") {
-        30 * 86400
-    } else if s.contains("week") {
-        7 * 86400
-    } else if s.contains("day") {
-        86400
-    } else if s.contains("hour") {
-        3600
-    } else if s.contains("min") {
-        60
-    } else {
-        1
-    };
-    Some(n.saturating_mul(unit))
-}
-
 #[test]
 fn cookies_evaluation_on_open_cookie_database() {
     let Ok(dir) = std::env::var("CRUMBWALL_DATA") else {
@@ -499,19 +474,11 @@ fn cookies_evaluation_on_open_cookie_database() {
     // CRUMBWALL_EVAL_VERBOSE=1 lists every disagreement.
     let verbose = std::env::var_os("CRUMBWALL_EVAL_VERBOSE").is_some();
     for row in &rows {
-        let Some(expected) = ocd_purpose(&row.category, &row.platform) else {
+        let Some(expected) = row.purpose() else {
             continue;
         };
-        let name = row.name.trim_end_matches('*');
-        let domain = row.domain.split_whitespace().next().unwrap_or("");
-        let domain = if domain.contains('.') { domain } else { "" };
-        let c = CookieInput {
-            name,
-            domain,
-            path: "/",
-            expires_in: retention_seconds(&row.retention),
-            ..CookieInput::default()
-        };
+        let c = row.input();
+        let name = c.name;
         let got = classifier.classify(&c).purpose;
         let curated = classifier.knowledge().lookup(name).is_some();
         total += 1;
