@@ -4,7 +4,7 @@
 // Firefox: a blocking listener asking the WASM engine).
 
 import { engine, ready, blockerReady } from './engine.js';
-import { blocking, setBadge, sessionStorage } from './platform.js';
+import { api, blocking, setBadge, sessionStorage } from './platform.js';
 import { siteOfUrl, categoryName, pixelPurposeName } from '../pkg/crumbwall_wasm.js';
 
 /**
@@ -189,6 +189,9 @@ export async function restorePixelHosts() {
 
 /** Registers the request listeners. Call synchronously at background start. */
 export function installBlockingListeners() {
+  api.tabs.onRemoved.addListener((tabId) => {
+    if (tabs.delete(tabId)) persistSoon();
+  });
   blocking.installListeners({
     decide: () => {
       const c = engine();
@@ -209,10 +212,17 @@ export function installBlockingListeners() {
 
 /** Restores per-tab state kept in session storage (survives a background restart). */
 export async function restoreTabs() {
-  const { tabs: saved } = await sessionStorage.get('tabs');
+  const [{ tabs: saved }, open] = await Promise.all([sessionStorage.get('tabs'), api.tabs.query({})]);
+  const live = new Set(open.map((t) => t.id));
   if (saved && typeof saved === 'object') {
-    for (const [id, t] of Object.entries(saved)) if (!tabs.has(Number(id))) tabs.set(Number(id), t);
+    // Only the tabs still open: some may have closed while the background was stopped.
+    for (const [id, t] of Object.entries(saved)) if (!tabs.has(Number(id)) && live.has(Number(id))) tabs.set(Number(id), t);
   }
+}
+
+/** Each open tab's page: its site and the third-party hosts it loaded from (for the cookies). */
+export function pageContexts() {
+  return [...tabs].map(([tabId, t]) => ({ tabId, site: t.site, hosts: Object.keys(t.hosts) }));
 }
 
 /** What happened on a tab, for the popup. */

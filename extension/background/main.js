@@ -8,12 +8,14 @@ import { siteOfUrl, version } from '../pkg/crumbwall_wasm.js';
 import { installSignalListeners, applySignals, signalStateFor } from './signals.js';
 import { installBlockingListeners, applyBlocking, restoreTabs, restorePixelHosts, tabReport, expectCleanedNavigation } from './blocking.js';
 import { applyLinks, installLinkHandlers } from './links.js';
+import { applyCookies, enforceJar, installCookieHandlers, installCookieListeners } from './cookies.js';
 import { handle, installMessageRouter } from './messages.js';
 
 installSignalListeners();
 installBlockingListeners();
 installMessageRouter();
 installLinkHandlers(expectCleanedNavigation);
+installCookieListeners();
 // A start-up listener makes the browser start the background with the browser (Firefox otherwise
 // waits for the first event), so the page script and rules are re-applied before browsing begins.
 api.runtime.onStartup.addListener(() => {});
@@ -37,7 +39,10 @@ async function applyAll() {
   await applySignals();
   await applyBlocking();
   await applyLinks();
+  await applyCookies();
 }
+
+installCookieHandlers(targetTab);
 
 handle('getState', { tabId: 'number?', url: 'string?' }, async (m) => {
   const c = await ready;
@@ -83,13 +88,18 @@ handle('setSwitch', { name: 'string', on: 'boolean' }, (m) =>
   mutate((c) => c.setSwitch(m.name, m.on), applyAll),
 );
 
+handle('setCookieRule', { purpose: 'string', rule: 'string' }, async (m) => {
+  await mutate((c) => c.setCookieRule(m.purpose, m.rule), applyAll);
+  await enforceJar();
+});
+
 handle('dismissProblems', {}, async () => {
   await api.storage.local.remove('settingsProblems');
 });
 
 // Start: load settings, bring rules and page scripts in line, then tell tests and pages we are up.
 ready
-  .then(() => Promise.all([applySignals(), applyBlocking(), applyLinks(), restoreTabs(), restorePixelHosts()]))
+  .then(() => Promise.all([applySignals(), applyBlocking(), applyLinks(), applyCookies(), restoreTabs(), restorePixelHosts()]))
   // Firefox decides each request with the engine: ready means the engine is loaded. Chromium's
   // static rules block by themselves; its engine (for naming categories) loads in the background.
   .then(() => (isFirefox ? blockerReady : null))

@@ -51,8 +51,9 @@ if (isFirefox) {
  */
 export const signalHeaders = {
   /**
-   * @param {() => (null | {apply(topUrl: string): boolean, headers: string[][]})} decider
-   *   returns null until the engine is ready.
+   * @param {() => (null | {apply(topUrl: string): boolean, headers: string[][], stripCookies(url: string, topUrl: string): boolean})} decider
+   *   returns null until the engine is ready. The same listener removes the `Cookie` header
+   *   where `stripCookies` says so (one listener per header set, so the two never race).
    * @param {Promise<unknown>} ready resolves once the decider returns non-null.
    */
   installListener(decider, ready) {
@@ -60,16 +61,19 @@ export const signalHeaders = {
     const decide = (details, topUrl) => {
       const d = decider();
       let send;
+      let strip = false;
       try {
         send = d.apply(topUrl);
+        strip = d.stripCookies(details.url, topUrl);
       } catch (e) {
         console.error('crumbwall: signals decision failed, sending signals', e);
         send = true;
       }
-      if (!send) return {};
-      const names = new Set(d.headers.map(([n]) => n.toLowerCase()));
+      if (!send && !strip) return {};
+      const names = new Set(send ? d.headers.map(([n]) => n.toLowerCase()) : []);
+      if (strip) names.add('cookie');
       const headers = (details.requestHeaders ?? []).filter((h) => !names.has(h.name.toLowerCase()));
-      for (const [name, value] of d.headers) headers.push({ name, value });
+      if (send) for (const [name, value] of d.headers) headers.push({ name, value });
       return { requestHeaders: headers };
     };
     api.webRequest.onBeforeSendHeaders.addListener(
@@ -258,6 +262,125 @@ export const links = {
     await replaceDynamicRules(LINK_RULE_IDS, rules);
   },
 };
+
+/** Dynamic DNR rule ids owned by the cookie header rules (see crates/core/src/dnr.rs `ids`). */
+const COOKIE_RULE_IDS = { first: 5000, count: 100 };
+
+/**
+ * Cookies: the `cookies` API (every partition), header stripping (Chromium: dynamic rules;
+ * Firefox: blocking listeners) and clearing a site's storage.
+ */
+export const cookies = {
+  /** Replaces the cookie header rules (Chromium); Firefox strips in its listeners. */
+  async applyRules(rules) {
+    if (isFirefox) return;
+    await replaceDynamicRules(COOKIE_RULE_IDS, rules);
+  },
+
+  /**
+   * Firefox: removes `Set-Cookie` from the responses `strips(url, topUrl)` names and reports
+   * each removed cookie to `stripped(tabId, url, names, topUrl)`. (The request's `Cookie` header
+   * goes in the signals listener.) Call synchronously at background start.
+   */
+  installListener({ strips, stripped, ready }) {
+    if (!isFirefox) return;
+    const run = (d, top) => {
+      const decide = strips();
+      if (!decide || !decide(d.url, top)) return {};
+      const names = [];
+      const responseHeaders = d.responseHeaders.filter((h) => {
+        if (h.name.toLowerCase() !== 'set-cookie') return true;
+        // Firefox joins several Set-Cookie headers with line breaks.
+        for (const line of String(h.value ?? '').split('\n')) names.push(line.split('=')[0].trim());
+        return false;
+      });
+      stripped(d.tabId, d.url, names.filter(Boolean), top);
+      return { responseHeaders };
+    };
+    api.webRequest.onHeadersReceived.addListener(
+      (d) => {
+        if (!d.responseHeaders?.some((h) => h.name.toLowerCase() === 'set-cookie')) return {};
+        const top = topUrlOf(d);
+        if (strips() && typeof top === 'string') return run(d, top);
+        return Promise.all([ready, top]).then(([, t]) => run(d, t), () => ({}));
+      },
+      { urls: ['<all_urls>'] },
+      ['blocking', 'responseHeaders'],
+    );
+  },
+
+  /** Every cookie whose domain is `domain` or below it (every cookie without one), partitioned ones included. */
+  async getAll(domain) {
+    const filter = domain === undefined ? {} : { domain };
+    if (isFirefox) return api.cookies.getAll({ ...filter, partitionKey: {} });
+    return api.cookies.getAll(filter);
+  },
+
+  /** What `remove` needs to remove this cookie (a plain JSON object). */
+  removal(c) {
+    const host = c.domain.replace(/^\./, '');
+    const details = { url: `http${c.secure ? 's' : ''}://${host}${c.path || '/'}`, name: c.name, storeId: c.storeId };
+    if (c.partitionKey) details.partitionKey = c.partitionKey;
+    if (isFirefox && c.firstPartyDomain) details.firstPartyDomain = c.firstPartyDomain;
+    return details;
+  },
+
+  /** Removes one cookie; resolves to whether the browser removed something. */
+  async remove(details) {
+    try {
+      return Boolean(await api.cookies.remove(details));
+    } catch (e) {
+      console.warn('crumbwall: cookie not removed', details, e);
+      return false;
+    }
+  },
+
+  /**
+   * Clears the other storage of a site: localStorage, IndexedDB, Cache Storage and service
+   * workers, through browsingData (Chromium by origin, Firefox by host name) and, for what
+   * browsingData cannot reach per site in Firefox (Cache Storage), inside the site's open tabs.
+   * Resolves to the kinds of storage cleared.
+   * @param {string[]} hosts host names of the site (the site itself and its subdomains seen)
+   * @param {number[]} tabIds open tabs showing the site
+   */
+  async clearStorage(hosts, tabIds) {
+    const kinds = ['localStorage', 'indexedDB', 'cacheStorage', 'serviceWorkers'];
+    if (isFirefox) {
+      await api.browsingData.remove({ hostnames: hosts }, { localStorage: true, indexedDB: true, serviceWorkers: true });
+    } else {
+      const origins = hosts.flatMap((h) => [`http://${h}`, `https://${h}`]);
+      await api.browsingData.remove({ origins }, { localStorage: true, indexedDB: true, cacheStorage: true, serviceWorkers: true, fileSystems: true });
+    }
+    // In the site's open pages too: a live page keeps its storage objects, and Firefox's
+    // browsingData has no per-site Cache Storage removal.
+    await Promise.all(
+      tabIds.map((tabId) =>
+        api.scripting
+          .executeScript({ target: { tabId, allFrames: false }, func: clearPageStorage })
+          .catch((e) => console.warn('crumbwall: could not clear storage in tab', tabId, e)),
+      ),
+    );
+    return kinds;
+  },
+};
+
+/** Runs in a page of the site being forgotten: empties the storage its origin can reach. */
+async function clearPageStorage() {
+  try {
+    globalThis.localStorage.clear();
+    globalThis.sessionStorage.clear();
+  } catch {}
+  try {
+    for (const db of (await indexedDB.databases?.()) ?? []) if (db.name) indexedDB.deleteDatabase(db.name);
+  } catch {}
+  try {
+    for (const key of await caches.keys()) await caches.delete(key);
+  } catch {}
+  try {
+    for (const r of (await navigator.serviceWorker?.getRegistrations()) ?? []) await r.unregister();
+  } catch {}
+  return true;
+}
 
 /** Shows a per-tab count on the toolbar button. */
 export function setBadge(tabId, count) {

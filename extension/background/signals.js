@@ -15,7 +15,7 @@ export function installSignalListeners() {
     const c = engine();
     if (!c) return null;
     headerList ??= Crumbwall.signalHeaders();
-    return { apply: (topUrl) => c.signalsApply(topUrl), headers: headerList };
+    return { apply: (topUrl) => c.signalsApply(topUrl), headers: headerList, stripCookies: (url, topUrl) => c.stripsCookieHeaders(url, topUrl) };
   }, ready);
 }
 

@@ -17,6 +17,9 @@ async function render() {
     const [section, key] = box.dataset.switch.split('.');
     box.checked = settings[section][key];
   }
+  for (const select of document.querySelectorAll('select[data-purpose]')) {
+    select.value = settings.cookies[select.dataset.purpose];
+  }
   const query = $('allow-search').value.trim().toLowerCase();
   const allowed = settings.allowlist.filter((s) => s.includes(query));
   $('allow-empty').hidden = settings.allowlist.length > 0;
@@ -49,6 +52,17 @@ localize();
 for (const box of document.querySelectorAll('#protection input[data-category]')) {
   box.addEventListener('change', async () => {
     await send('setCategory', { category: box.dataset.category, on: box.checked });
+    await render();
+  });
+}
+for (const select of document.querySelectorAll('select[data-purpose]')) {
+  select.addEventListener('change', async () => {
+    $('cookie-error').textContent = '';
+    try {
+      await send('setCookieRule', { purpose: select.dataset.purpose, rule: select.value });
+    } catch (e) {
+      $('cookie-error').textContent = e.message;
+    }
     await render();
   });
 }

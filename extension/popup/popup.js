@@ -1,6 +1,6 @@
 // The popup: what Crumbwall does on the current site, and the controls to change it.
 // Presentation only; every decision comes from the background (the core).
-import { localize, send, t } from '../shared/ui.js';
+import { el, localize, send, t } from '../shared/ui.js';
 import { api } from '../background/platform.js';
 
 const $ = (id) => document.getElementById(id);
@@ -62,6 +62,8 @@ async function render() {
     }),
   );
 
+  await renderCookies(state.site);
+
   const s = state.signals;
   const stateEl = $('signals-state');
   stateEl.className = `state ${s.sent ? 'on' : 'off'}`;
@@ -78,6 +80,71 @@ async function render() {
     }
     await render();
   };
+}
+
+const PURPOSES = ['technical', 'personalization', 'statistical', 'advertising', 'social', 'unknown'];
+
+/** The Cookies panel: each cookie of the page under its purpose, with what the policy did. */
+async function renderCookies(site) {
+  $('cookies').hidden = false;
+  const { cookies, counts } = await send('getCookies', target());
+  $('cookies-count').textContent = String(cookies.length);
+  $('cookie-counts').replaceChildren(
+    ...PURPOSES.filter((p) => counts[p]).map((p) => el('li', { 'data-purpose': p }, el('span', {}, t(`purpose_${p}`)), ' ', el('b', {}, String(counts[p])))),
+  );
+  $('cookie-groups').replaceChildren(
+    ...PURPOSES.filter((p) => counts[p]).map((p) =>
+      el(
+        'details',
+        { class: 'cookie-group', 'data-purpose': p, open: p !== 'technical' },
+        el('summary', {}, `${t(`purpose_${p}`)} (${counts[p]})`),
+        el('ul', {}, ...cookies.filter((c) => c.purpose === p).map(cookieRow)),
+      ),
+    ),
+  );
+  const forget = $('forget-site');
+  forget.onclick = async () => {
+    $('cookies-error').textContent = '';
+    forget.disabled = true;
+    try {
+      const r = await send('forgetSite', { site });
+      const kinds = r.storage.map((k) => t(`storage_${k}`)).join(', ');
+      $('forget-result').textContent = t('forgotSite', r.site, r.cookies, kinds);
+    } catch (e) {
+      $('cookies-error').textContent = e.message;
+    }
+    forget.disabled = false;
+    await renderCookies(site);
+  };
+}
+
+function cookieRow(c) {
+  const li = el(
+    'li',
+    { class: 'cookie', 'data-name': c.name, 'data-domain': c.domain, 'data-purpose': c.purpose, 'data-action': c.action, 'data-third-party': String(c.thirdParty) },
+    el('span', { class: 'name' }, c.name || '""'),
+    el('span', { class: 'meta' }, `${c.domain}${c.thirdParty ? ` · ${t('thirdParty')}` : ''} · ${t(`cookieAction_${c.action}`)}`),
+    el('span', { class: 'reason', title: `${Math.round(c.confidence * 100)} %` }, c.reason),
+  );
+  if (c.id && c.action !== 'deleted') {
+    li.append(
+      el('button', {
+        type: 'button',
+        class: 'delete-cookie',
+        textContent: t('deleteCookie'),
+        'aria-label': `${t('deleteCookie')} ${c.name}`,
+        onclick: async () => {
+          try {
+            await send('deleteCookie', { id: c.id });
+          } catch (e) {
+            $('cookies-error').textContent = e.message;
+          }
+          await renderCookies($('site').textContent);
+        },
+      }),
+    );
+  }
+  return li;
 }
 
 localize();

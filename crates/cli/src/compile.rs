@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crumbwall_core::compile::{self, ListInput};
+use crumbwall_core::cookies::parse_ocd_csv;
 use crumbwall_core::engine::{Blocker, CategorySet, Verdict};
 use crumbwall_core::{blocking, starter, Category, Settings};
 use serde::Serialize;
@@ -80,15 +81,18 @@ struct ListInfo {
     included: bool,
 }
 
-/// `crumbwall compile --out DIR [--lists lists.toml] [--filters DIR] [--allow-missing] [--report DIR]`:
-/// writes `DIR/rules/<category>.json`, `DIR/rules/lists.json`, `DIR/engine/blocker.bin`, and the
-/// conversion report (`compile-report.{txt,json}`) into the report directory (default `DIR`).
+/// `crumbwall compile --out DIR [--lists lists.toml] [--filters DIR] [--allow-missing] [--report DIR]
+/// [--ocd open-cookie-database.csv]`: writes `DIR/rules/<category>.json`, `DIR/rules/lists.json`,
+/// `DIR/engine/blocker.bin`, `DIR/cookies/known.tsv` (the Open Cookie Database's names in the
+/// curated table's format, or no entries without `--ocd`), and the conversion report
+/// (`compile-report.{txt,json}`) into the report directory (default `DIR`).
 pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
     let mut out = None;
     let mut lists_toml = PathBuf::from("lists.toml");
     let mut dir = lists::default_dir();
     let mut allow_missing = false;
     let mut report_dir = None;
+    let mut ocd = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match *a {
@@ -102,6 +106,7 @@ pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
             }
             "--allow-missing" => allow_missing = true,
             "--report" => report_dir = it.next().map(PathBuf::from),
+            "--ocd" => ocd = Some(it.next().map(PathBuf::from).ok_or("--ocd needs a file")?),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -133,7 +138,8 @@ pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
 
     let rules_dir = out.join("rules");
     let engine_dir = out.join("engine");
-    for d in [&rules_dir, &engine_dir] {
+    let cookies_dir = out.join("cookies");
+    for d in [&rules_dir, &engine_dir, &cookies_dir] {
         std::fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
     }
     let mut total = 0;
@@ -153,6 +159,8 @@ pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
     }
     println!("ruleset total        {total:>6} rules (Chrome guarantees 30,000 static rules)");
     write(&engine_dir.join("blocker.bin"), &engine_bytes)?;
+    let known = cookie_knowledge(ocd.as_deref())?;
+    write(&cookies_dir.join("known.tsv"), known.as_bytes())?;
     println!(
         "engine               {:>6} KB serialised ({} categories)",
         engine_bytes.len() / 1024,
@@ -201,6 +209,40 @@ pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
         report_dir.join("compile-report.txt").display()
     );
     Ok(true)
+}
+
+/// The Open Cookie Database as a table in the curated format (`name<TAB>purpose<TAB>owner`,
+/// prefixes with a trailing `*`), for the extension to load at start-up; a header-only table
+/// without a database.
+fn cookie_knowledge(ocd: Option<&Path>) -> Result<String, String> {
+    let mut out = String::from(
+        "# Cookie names from the Open Cookie Database (github.com/jkwakman/Open-Cookie-Database),\n\
+         # Apache-2.0, converted by `crumbwall compile` to the format of crates/core/data/cookies-known.tsv.\n",
+    );
+    let Some(path) = ocd else {
+        out.push_str("# (built without the database: no entries)\n");
+        println!("cookie knowledge          0 names (no Open Cookie Database)");
+        return Ok(out);
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (table, errors) = parse_ocd_csv(&text);
+    for e in errors.iter().take(5) {
+        eprintln!("crumbwall: {}: {e}", path.display());
+    }
+    for k in table.entries() {
+        // The format has no escapes: names with a tab or line break cannot be written.
+        let clean = |s: &str| !s.contains(['\t', '\n', '\r']);
+        let owner = k.owner.as_deref().filter(|o| clean(o)).unwrap_or_default();
+        if clean(&k.name) && !k.name.is_empty() && !k.name.starts_with('#') {
+            let star = if k.prefix { "*" } else { "" };
+            out.push_str(&format!("{}{star}\t{}\t{owner}\n", k.name, k.purpose));
+        }
+    }
+    println!(
+        "cookie knowledge     {:>6} names from the Open Cookie Database",
+        table.len()
+    );
+    Ok(out)
 }
 
 fn write(path: &Path, data: &[u8]) -> Result<(), String> {

@@ -78,6 +78,8 @@ pub struct Crumbwall {
     blocker: Option<Blocker>,
     /// Hosts seen serving a tiny image this session (Firefox), lowercase.
     pixel_hosts: HashSet<String>,
+    /// The cookie classifier: the curated names until `loadCookieKnowledge` adds more.
+    classifier: Option<cookies::Classifier>,
 }
 
 /// At most this many pixel hosts are remembered per session.
@@ -96,6 +98,7 @@ impl Crumbwall {
             load: Some(load),
             blocker: None,
             pixel_hosts: HashSet::new(),
+            classifier: None,
         }
     }
 
@@ -408,6 +411,66 @@ impl Crumbwall {
             Some((to, links::Rewrite::SkippedRedirector)) => Some(to),
             _ => None,
         }
+    }
+
+    /// Adds known cookie names in the curated table's format (the build's
+    /// `extension/cookies/known.tsv`, from the Open Cookie Database) behind the curated names.
+    /// Returns how many were read; unreadable lines are skipped.
+    #[wasm_bindgen(js_name = loadCookieKnowledge)]
+    pub fn load_cookie_knowledge(&mut self, tsv: &JsValue) -> Result<u32, JsError> {
+        let tsv = text(tsv, "the cookie table")?;
+        let (table, _errors) = cookies::parse_tsv(&tsv, cookies::Source::OpenCookieDatabase);
+        let n = table.len();
+        self.classifier = Some(cookies::Classifier::with_ocd(table));
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// What the cookie policy makes of a cookie as the `cookies` API reports it:
+    /// `{purpose, confidence, reason, site, thirdParty, context, allowlisted, action}` with
+    /// `action` one of `keep`, `remove`, `remove-at-session-end`. `openSites`: the sites of the
+    /// open top-level pages; `embedders`: those whose pages loaded something from the cookie's
+    /// site; `now`: seconds since the epoch. Throws for a value that is not a cookie object.
+    #[wasm_bindgen(js_name = judgeCookie)]
+    pub fn judge_cookie(
+        &mut self,
+        cookie: JsValue,
+        open_sites: Vec<String>,
+        embedders: Vec<String>,
+        now: f64,
+    ) -> Result<JsValue, JsError> {
+        let cookie: cookies::enforce::BrowserCookie = serde_wasm_bindgen::from_value(cookie)
+            .map_err(|e| JsError::new(&format!("not a cookie: {e}")))?;
+        let ctx = cookies::enforce::Context {
+            now,
+            open_sites: &open_sites,
+            embedders: &embedders,
+        };
+        let classifier = self
+            .classifier
+            .get_or_insert_with(cookies::Classifier::builtin);
+        to_js(&cookies::enforce::judge(
+            &self.settings,
+            classifier,
+            &cookie,
+            &ctx,
+        ))
+    }
+
+    /// Chromium: the dynamic rules that strip the cookie headers of third-party requests to
+    /// trackers whose purpose the cookie policy refuses (ids 5000..5099).
+    #[wasm_bindgen(js_name = cookieRules)]
+    pub fn cookie_rules(&self) -> Result<JsValue, JsError> {
+        to_js(&cookies::rules::dnr_rules(&self.settings))
+    }
+
+    /// Firefox, per request: whether to remove the `Cookie` and `Set-Cookie` headers of a request
+    /// to `url` from a page at `top_url` (the same decision as `cookieRules`).
+    #[wasm_bindgen(js_name = stripsCookieHeaders)]
+    pub fn strips_cookie_headers(&self, url: &JsValue, top_url: &JsValue) -> bool {
+        let (Some(url), Some(top)) = (url.as_string(), top_url.as_string()) else {
+            return false;
+        };
+        cookies::enforce::strips_headers(&self.settings, &url, &top)
     }
 
     /// The header names and values the signals send, as `[[name, value], ...]`.

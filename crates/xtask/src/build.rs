@@ -19,7 +19,8 @@ pub fn build() -> Result<PathBuf> {
     let bindgen = ensure_wasm_bindgen(&root)?;
     ensure_npm(&root)?;
     let lists_dir = obtain_lists(&root)?;
-    compile_lists(&root, &lists_dir)?;
+    let ocd = obtain_ocd();
+    compile_lists(&root, &lists_dir, ocd.as_deref())?;
     build_wasm(&root, &bindgen)?;
     dist::assemble(&root)?;
     step(&format!(
@@ -151,20 +152,8 @@ fn obtain_lists(root: &Path) -> Result<PathBuf> {
         if path.is_file() {
             continue;
         }
-        if download {
-            step(&format!("downloading {url}"));
-            let tmp = path.with_extension("part");
-            let ok = Command::new("curl")
-                .args(["-fsSL", "--max-time", "120", "-o"])
-                .arg(&tmp)
-                .arg(url)
-                .status()
-                .map(|s| s.success())
-                .unwrap_or(false);
-            if ok && std::fs::rename(&tmp, &path).is_ok() {
-                continue;
-            }
-            let _ = std::fs::remove_file(&tmp);
+        if download && fetch(url, &path) {
+            continue;
         }
         missing.push(file.clone());
     }
@@ -185,8 +174,56 @@ fn obtain_lists(root: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Compiles the lists with the native `crumbwall compile` (rulesets, serialised engine, report).
-fn compile_lists(root: &Path, lists_dir: &Path) -> Result<()> {
+/// Downloads `url` to `path` (through a `.part` file, so a failed download leaves nothing).
+fn fetch(url: &str, path: &Path) -> bool {
+    step(&format!("downloading {url}"));
+    let tmp = path.with_extension("part");
+    let ok = Command::new("curl")
+        .args(["-fsSL", "--max-time", "120", "-o"])
+        .arg(&tmp)
+        .arg(url)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if ok && std::fs::rename(&tmp, path).is_ok() {
+        return true;
+    }
+    let _ = std::fs::remove_file(&tmp);
+    false
+}
+
+/// The Open Cookie Database's publisher URL (Apache-2.0).
+const OCD_URL: &str =
+    "https://raw.githubusercontent.com/jkwakman/Open-Cookie-Database/master/open-cookie-database.csv";
+
+/// The Open Cookie Database: `$CRUMBWALL_DATA/cookies/open-cookie-database.csv` when set, else
+/// downloaded once into the cache. Without it the extension knows the curated cookie names only.
+fn obtain_ocd() -> Option<PathBuf> {
+    let path = match std::env::var_os("CRUMBWALL_DATA") {
+        Some(d) => PathBuf::from(d).join("cookies/open-cookie-database.csv"),
+        None => {
+            let dir = util::cache_dir().join("cookies");
+            std::fs::create_dir_all(&dir).ok();
+            let path = dir.join("open-cookie-database.csv");
+            if !path.is_file() {
+                fetch(OCD_URL, &path);
+            }
+            path
+        }
+    };
+    if path.is_file() {
+        return Some(path);
+    }
+    eprintln!(
+        "## WARNING: no Open Cookie Database ({}); cookies are classified with the curated names only",
+        path.display()
+    );
+    None
+}
+
+/// Compiles the lists with the native `crumbwall compile` (rulesets, serialised engine, cookie
+/// knowledge, report).
+fn compile_lists(root: &Path, lists_dir: &Path, ocd: Option<&Path>) -> Result<()> {
     run(Command::new("cargo")
         .args([
             "build",
@@ -202,12 +239,14 @@ fn compile_lists(root: &Path, lists_dir: &Path) -> Result<()> {
     for (file, _) in declared_lists(root)? {
         inputs.push(lists_dir.join(file));
     }
+    inputs.extend(ocd.map(Path::to_path_buf));
+    let known = root.join("extension").join("cookies").join("known.tsv");
     let newest = inputs
         .iter()
         .map(|p| mtime(p))
         .max()
         .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
-    if output.is_file() && mtime(&output) >= newest {
+    if output.is_file() && known.is_file() && mtime(&output) >= newest {
         step("filter lists are compiled and up to date");
         return Ok(());
     }
@@ -221,6 +260,11 @@ fn compile_lists(root: &Path, lists_dir: &Path) -> Result<()> {
         .arg(root.join("lists.toml"))
         .arg("--filters")
         .arg(lists_dir)
+        .args(
+            ocd.map(|p| [std::ffi::OsStr::new("--ocd"), p.as_os_str()])
+                .into_iter()
+                .flatten(),
+        )
         .current_dir(root))?;
     // Touch the engine so the up-to-date check holds even when its bytes did not change.
     let bytes = std::fs::read(&output).map_err(|e| format!("{}: {e}", output.display()))?;
