@@ -196,3 +196,61 @@ test('cookie rules per purpose are settings like any other', () => {
   const again = new Crumbwall(c.settingsJson());
   assert.equal(again.settings().cookies.personalization, 'session');
 });
+
+test('cookies: judged as the cookies API reports them, header rules, hostile values', () => {
+  const c = new Crumbwall(undefined);
+  const now = 1_800_000_000;
+  const cookie = (name, domain, extra = {}) => ({ name, value: 'v', domain, path: '/', secure: true, httpOnly: false, sameSite: 'lax', session: false, expirationDate: now + 400 * 86400, storeId: '0', hostOnly: false, ...extra });
+  const open = ['site.test'];
+
+  const ga = c.judgeCookie(cookie('_ga', '.site.test'), open, [], now);
+  assert.deepEqual([ga.purpose, ga.thirdParty, ga.action, ga.site, ga.context], ['statistical', false, 'keep', 'site.test', 'site.test']);
+  assert.match(ga.reason, /_ga/);
+  assert.ok(ga.confidence > 0.5 && ga.confidence <= 1);
+  assert.equal(c.judgeCookie(cookie('_fbp', '.site.test'), open, [], now).action, 'remove');
+  const ad = c.judgeCookie(cookie('ad_id', 'ads.test'), open, ['site.test'], now);
+  assert.deepEqual([ad.purpose, ad.thirdParty, ad.context, ad.action], ['advertising', true, 'site.test', 'remove']);
+  // A partitioned cookie names its top-level site itself.
+  const part = c.judgeCookie(cookie('zq', 'ads.test', { partitionKey: { topLevelSite: 'https://news.test' } }), ['ads.test'], [], now);
+  assert.deepEqual([part.thirdParty, part.context], [true, 'news.test']);
+
+  // The policy and the allow list change the verdict.
+  c.setCookieRule('statistical', 'session');
+  assert.equal(c.judgeCookie(cookie('_ga', '.site.test'), open, [], now).action, 'remove-at-session-end');
+  c.allowSite('site.test');
+  const kept = c.judgeCookie(cookie('ad_id', 'ads.test'), open, ['site.test'], now);
+  assert.deepEqual([kept.allowlisted, kept.action], [true, 'keep']);
+
+  // Cookie header rules (Chromium) and the per-request decision (Firefox) agree.
+  const fresh = new Crumbwall(undefined);
+  const rules = fresh.cookieRules();
+  assert.equal(rules.length, 3);
+  assert.ok(rules.every((r) => r.id >= 5000 && r.id < 5100 && r.action.type === 'modifyHeaders' && r.condition.domainType === 'thirdParty'));
+  assert.deepEqual(rules[0].action.responseHeaders, [{ header: 'set-cookie', operation: 'remove' }]);
+  assert.equal(fresh.stripsCookieHeaders('https://ads.test/banner.png', 'https://site.test/'), true);
+  assert.equal(fresh.stripsCookieHeaders('https://site.test/api', 'https://site.test/'), false);
+  fresh.setCookieRule('advertising', 'allow');
+  assert.equal(fresh.stripsCookieHeaders('https://ads.test/banner.png', 'https://site.test/'), false);
+  assert.equal(fresh.cookieRules().length, 2);
+
+  // The build's Open Cookie Database table is read, and used after the curated names.
+  assert.equal(fresh.loadCookieKnowledge('# comment\nzz_vendor_id\tadvertising\tVendor\nbad line\n'), 1);
+  const zz = fresh.judgeCookie(cookie('zz_vendor_id', 'site.test'), open, [], now);
+  assert.deepEqual([zz.purpose, zz.reason], ['advertising', 'known name `zz_vendor_id` (Vendor)']);
+
+  // Hostile values: a clear error or a verdict, never a trap; the instance stays usable.
+  for (const bad of [null, undefined, 42, 'x', [], { name: 5 }]) {
+    try {
+      c.judgeCookie(bad, open, [], now);
+    } catch (e) {
+      assert.match(String(e.message ?? e), /not a cookie/);
+    }
+  }
+  for (const odd of [cookie('', ''), cookie('ü', '127.0.0.1', { value: 'x'.repeat(4096) }), cookie('a', 'localhost', { expirationDate: Infinity }), cookie('a', '.', { expirationDate: -1e300 })]) {
+    const v = c.judgeCookie(odd, open, [], now);
+    assert.ok(['keep', 'remove', 'remove-at-session-end'].includes(v.action));
+  }
+  assert.equal(c.stripsCookieHeaders(undefined, 5), false);
+  assert.throws(() => c.loadCookieKnowledge(7), /must be a string/);
+  assert.equal(c.judgeCookie(cookie('_ga', '.site.test'), open, [], now).purpose, 'statistical');
+});
