@@ -19,9 +19,11 @@
 //!   list) timed as a whole process, with the rule and regex counts of its report, beside
 //!   `FiltersEngine.parse` of the same lists in Node. Goals: ≤ 2 s, ≤ 30,000 rules.
 //! - `cookie_classification`: native throughput of the core's cookie classifier on the Open
-//!   Cookie Database rows and a synthetic mix, beside a bare `HashMap` name lookup. Goal:
-//!   ≥ 1,000,000 cookies/s. Script: `crates/cli/examples/bench_cookies.rs`. (The WASM build has
-//!   no cookie export yet, so there is no WASM row.)
+//!   Cookie Database rows and a synthetic mix, beside a bare `HashMap` name lookup; and the same
+//!   workloads through the WASM core in Node (`Crumbwall.judgeCookie`, the extension's whole
+//!   per-cookie call), reported with its slowdown against the native rows (no goal). Goal:
+//!   ≥ 1,000,000 cookies/s natively. Scripts: `crates/cli/examples/bench_cookies.rs`,
+//!   `tests/bench/cookies.mjs`.
 //! - `memory`: the WASM instance's linear memory with the shipped engine loaded (and after the
 //!   10k requests), beside `@ghostery/adblocker`'s engine heap in the same Node process. Goal:
 //!   ≤ 20 MB. Script: `tests/bench/footprint.mjs memory`.
@@ -77,7 +79,7 @@ const FIGURES: &[Figure] = &[
     },
     Figure {
         name: "cookie_classification",
-        about: "native cookie classification throughput vs a bare HashMap name lookup",
+        about: "cookie classification throughput: native vs a bare HashMap name lookup, and WASM judgeCookie in node",
         run: cookie_classification,
     },
     Figure {
@@ -1032,6 +1034,76 @@ fn rule_compilation(ctx: &Ctx) -> Result<Outcome> {
 // Figure 4: cookie classification.
 
 const OCD_CSV: &str = "cookies/open-cookie-database.csv";
+const WASM_COOKIES_WHAT: &str = "cookies judged per second by Crumbwall's WASM core in Node, one thread: Crumbwall.judgeCookie(cookie, openSites, embedders, now), the extension's call per cookie (JS cookie object in, site and third-party context, Classifier::classify, the policy's action, verdict object out), over the native workloads mirrored as WebExtension cookies (tests/bench/cookies.mjs), repeated (median round); builtin: no loadCookieKnowledge; with_ocd: after loadCookieKnowledge(known names)";
+/// The known-name table `cargo xtask bench` makes when the build's has no entries.
+const BENCH_KNOWN_TSV: &str = "cookie-knowledge/cookies/known.tsv";
+
+/// The known cookie names for the WASM rows, in `loadCookieKnowledge`'s format, and where they
+/// come from: the build's `extension/cookies/known.tsv` when it has entries, else (a build
+/// without the Open Cookie Database) the same OCD file the native rows use, converted by the
+/// release `crumbwall compile` into `target/bench/` (no filter lists: only its cookie table is
+/// used).
+fn cookie_knowledge(ctx: &Ctx, ocd: Option<&Path>) -> Result<(PathBuf, String)> {
+    let shipped = ctx.root.join("extension").join("cookies").join("known.tsv");
+    let entries = |p: &Path| {
+        std::fs::read_to_string(p).map_or(0, |t| {
+            t.lines()
+                .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                .count()
+        })
+    };
+    if entries(&shipped) > 0 {
+        return Ok((
+            shipped,
+            "the build's extension/cookies/known.tsv".to_owned(),
+        ));
+    }
+    let Some(ocd) = ocd else {
+        return Ok((shipped, "the build's (no Open Cookie Database)".to_owned()));
+    };
+    let dir = ctx.out.join("cookie-knowledge");
+    let no_filters = dir.join("no-filters");
+    std::fs::create_dir_all(&no_filters).map_err(|e| format!("{}: {e}", no_filters.display()))?;
+    step(&format!(
+        "{} has no entries: converting {} with crumbwall compile",
+        rel(ctx, &shipped),
+        ocd.display()
+    ));
+    let cli = ctx.root.join("target").join("release").join("crumbwall");
+    let out = Command::new(&cli)
+        .args(["compile", "--allow-missing", "--out"])
+        .arg(&dir)
+        .arg("--report")
+        .arg(&dir)
+        .arg("--lists")
+        .arg(ctx.root.join("lists.toml"))
+        .arg("--filters")
+        .arg(&no_filters)
+        .arg("--ocd")
+        .arg(ocd)
+        .current_dir(&ctx.root)
+        .output()
+        .map_err(|e| format!("cannot start {}: {e}", cli.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{} compile failed ({}): {}",
+            cli.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let known = ctx.out.join(BENCH_KNOWN_TSV);
+    if entries(&known) == 0 {
+        return Err(format!("{} has no entries", known.display()));
+    }
+    Ok((
+        known,
+        format!(
+            "the build's known.tsv has no entries: {} converted by crumbwall compile",
+            ocd.display()
+        ),
+    ))
+}
 
 fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
     let Some(data) = &ctx.data else {
@@ -1056,25 +1128,28 @@ fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
     let out = output(cmd.current_dir(&ctx.root))?;
     let native: Value =
         serde_json::from_str(&out).map_err(|e| format!("bench_cookies printed no JSON: {e}"))?;
-    // The WASM build has no cookie classification export yet; say so (and notice when one
-    // appears: a `classify...` method in the generated glue).
-    let glue = std::fs::read_to_string(ctx.root.join("extension/pkg/crumbwall_wasm.js"))
-        .unwrap_or_default();
-    let export = glue.lines().find_map(|l| {
-        let l = l.trim_start();
-        let l = l.strip_prefix("export function ").unwrap_or(l);
-        let name: String = l
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        (name.to_ascii_lowercase().starts_with("classify") && l[name.len()..].starts_with('('))
-            .then_some(name)
+    // The same workloads through the WASM core in Node: `judgeCookie`, the extension's call.
+    let wasm = cookie_knowledge(ctx, ocd.as_deref()).and_then(|(known, source)| {
+        step("timing judgeCookie in the WASM core in node (tests/bench/cookies.mjs)");
+        let mut args = vec![
+            "--rounds".to_owned(),
+            ctx.rounds.to_string(),
+            "--min-round-ms".to_owned(),
+            if ctx.quick { "100" } else { "300" }.to_owned(),
+            "--known".to_owned(),
+            known.display().to_string(),
+        ];
+        if let Some(p) = &ocd {
+            args.extend(["--ocd".to_owned(), p.display().to_string()]);
+        }
+        node_json(ctx, "cookies.mjs", &args).map(|v| (v, source))
     });
-    let wasm_note = match export {
-        Some(name) => format!(
-            "not measured: the WASM glue now has `{name}`, but this figure has no WASM script for it yet"
-        ),
-        None => "not measured: crates/wasm exports no cookie classification yet".to_owned(),
+    let (wasm, wasm_note) = match wasm {
+        Ok((v, source)) => {
+            let note = v["known"]["note"].as_str().map(str::to_owned);
+            (Some((v, source)), note)
+        }
+        Err(e) => (None, Some(format!("not measured: {e}"))),
     };
     let results = native["results"].as_object().cloned().unwrap_or_default();
     let rate = |k: &str| results.get(k).and_then(|r| r["cookies_per_s"].as_f64());
@@ -1099,8 +1174,55 @@ fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
             )
         })
         .collect();
+    // WASM: time per cookie over the native classifier's on the same variant and workload (how
+    // many times slower), and whether it gave the same purposes (the workloads are mirrored).
+    let wasm_results = wasm
+        .as_ref()
+        .and_then(|(v, _)| v["results"].as_object().cloned())
+        .unwrap_or_default();
+    let wasm_vs_native: Map<String, Value> = wasm_results
+        .iter()
+        .map(|(k, r)| {
+            let native_ns = results
+                .get(k)
+                .and_then(|n| n["ns_per_cookie"].as_f64())
+                .unwrap_or(f64::NAN);
+            (
+                k.clone(),
+                ratio(r["ns_per_cookie"].as_f64().unwrap_or(f64::NAN), native_ns),
+            )
+        })
+        .collect();
+    let purposes_match: Map<String, Value> = wasm_results
+        .iter()
+        .map(|(k, r)| {
+            let same = results.get(k).map(|n| n["purposes"] == r["purposes"]);
+            (k.clone(), json!(same))
+        })
+        .collect();
+    let wasm_section = match &wasm {
+        Some((v, source)) => json!({
+            "what": WASM_COOKIES_WHAT,
+            "node": v["node"],
+            "rounds": v["rounds"],
+            "min_round_ms": v["min_round_ms"],
+            "knowledge": {
+                "file": v["known"]["path"],
+                "source": source,
+                "entries": v["known"]["entries"],
+                "load_ms": v["known"]["load_ms"],
+            },
+            "workloads": v["workloads"],
+            "results": Value::Object(wasm_results.clone()),
+            "slowdown_vs_native": Value::Object(wasm_vs_native.clone()),
+            "purposes_match_native": Value::Object(purposes_match.clone()),
+            "goal": "none: reported beside the native figure (the goal is native)",
+            "note": wasm_note,
+        }),
+        None => json!({ "note": wasm_note }),
+    };
     let section = json!({
-        "what": "cookies classified per second, natively, one thread: Classifier::classify over each workload repeated (median round); reference: a bare HashMap<String, Purpose> lookup of the exact name in the same known-name table",
+        "what": "cookies classified per second, natively, one thread: Classifier::classify over each workload repeated (median round); reference: a bare HashMap<String, Purpose> lookup of the exact name in the same known-name table; `wasm`: the same workloads through Crumbwall.judgeCookie in Node",
         "ocd_file": ocd.as_ref().map(|p| p.display().to_string()),
         "ocd_note": if ocd.is_some() { Value::Null } else { json!(format!("$CRUMBWALL_DATA/{OCD_CSV} is missing: synthetic mix only, builtin classifier only")) },
         "rounds": native["rounds"],
@@ -1110,7 +1232,7 @@ fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
         "results": Value::Object(results.clone()),
         "slowdown_vs_hashmap_reference": Value::Object(ratios.clone()),
         "goal": { "cookies_per_s_min": GOAL_COOKIES_PER_SEC, "met": Value::Object(goals) },
-        "wasm": wasm_note,
+        "wasm": wasm_section,
     });
     // One row per classifier and workload (the OCD rows first).
     let mut workloads: Vec<(String, String)> = native["workloads"]
@@ -1131,7 +1253,7 @@ fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
     workloads.sort_by_key(|(k, _)| k != "ocd_rows");
     const L: usize = 54;
     let mut t = format!(
-        "cookie classification (native, 1 thread, {} round{}, median)\n  {:<L$} {:<18} {:>12} {:>11} {:>11} {:>8}\n",
+        "cookie classification (native, and the WASM core in node; 1 thread, {} round{}, median)\n  {:<L$} {:<18} {:>12} {:>11} {:>11} {:>8}\n",
         native["rounds"],
         if native["rounds"] == 1 { "" } else { "s" },
         "",
@@ -1141,23 +1263,44 @@ fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
         "known name",
         "goal"
     );
-    for (variant, label) in [
-        ("builtin", "Classifier::builtin() (curated table)"),
+    for (rows, native_row, variant, label) in [
         (
+            &results,
+            true,
+            "builtin",
+            "Classifier::builtin() (curated table)",
+        ),
+        (
+            &results,
+            true,
             "with_ocd",
             "Classifier::with_ocd (curated + Open Cookie DB)",
         ),
         (
+            &wasm_results,
+            false,
+            "builtin",
+            "wasm (node): judgeCookie, curated names",
+        ),
+        (
+            &wasm_results,
+            false,
+            "with_ocd",
+            "wasm (node): judgeCookie + loadCookieKnowledge",
+        ),
+        (
+            &results,
+            true,
             "hashmap_reference",
             "reference: HashMap exact-name lookup only",
         ),
     ] {
         for (w, wlabel) in &workloads {
-            let Some(r) = results.get(&format!("{variant}/{w}")) else {
+            let Some(r) = rows.get(&format!("{variant}/{w}")) else {
                 continue;
             };
             let per_s = r["cookies_per_s"].as_f64().unwrap_or(f64::NAN);
-            let goal = if variant == "hashmap_reference" {
+            let goal = if variant == "hashmap_reference" || !native_row {
                 "-"
             } else {
                 verdict(per_s >= GOAL_COOKIES_PER_SEC)
@@ -1174,7 +1317,7 @@ fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
         }
     }
     t.push_str(&format!(
-        "  goal >= {} cookies/s per classifier; known name = share decided by the known-name table (layer 1; for the reference: share of names found)\n",
+        "  goal >= {} cookies/s per native classifier (wasm: reported, no goal); known name = share decided by the known-name table (layer 1; for the reference: share of names found)\n",
         thousands(GOAL_COOKIES_PER_SEC as u64)
     ));
     let slow: Vec<String> = ratios
@@ -1195,7 +1338,43 @@ fn cookie_classification(ctx: &Ctx) -> Result<Outcome> {
             "  no $CRUMBWALL_DATA/{OCD_CSV}: synthetic mix and builtin classifier only\n"
         ));
     }
-    t.push_str(&format!("  wasm: {wasm_note}\n"));
+    if let Some((v, source)) = &wasm {
+        let slow: Vec<String> = wasm_vs_native
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k} {}x",
+                    v.as_f64().map_or("-".into(), |x| format!("{x:.1}"))
+                )
+            })
+            .collect();
+        t.push_str(&format!(
+            "  time per cookie, wasm judgeCookie / native classify (same run): {}\n",
+            slow.join(", ")
+        ));
+        let differ: Vec<&str> = purposes_match
+            .iter()
+            .filter(|(_, m)| m.as_bool() != Some(true))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        t.push_str(&format!(
+            "  wasm purposes as native: {}\n",
+            if differ.is_empty() {
+                "every row".to_owned()
+            } else {
+                format!("NO for {}", differ.join(", "))
+            }
+        ));
+        t.push_str(&format!(
+            "  wasm: node {}, judgeCookie = the extension's whole call per cookie (cookie object in, site context, classify, action, verdict object out), native = classify alone; known names: {} ({} entries, {source})\n",
+            v["node"].as_str().unwrap_or("?"),
+            v["known"]["path"].as_str().unwrap_or("?"),
+            v["known"]["entries"],
+        ));
+    }
+    if let Some(note) = &wasm_note {
+        t.push_str(&format!("  wasm: {note}\n"));
+    }
     Ok(Outcome::Measured(section, t))
 }
 
