@@ -292,12 +292,16 @@ fn report(confusion: &Confusion) -> bool {
 }
 
 /// One Open Cookie Database row classified without its platform's rows.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct HeldOut {
+#[derive(Debug, Clone, PartialEq)]
+struct HeldOut<'a> {
+    /// The row.
+    row: &'a OcdRow,
     /// The purpose its category maps to.
     expected: Purpose,
     /// What the classifier said.
     got: Purpose,
+    /// Why.
+    reason: String,
     /// The curated table knows the name (the team wrote it partly from Open Cookie Database
     /// knowledge, so these rows are not held out).
     curated: bool,
@@ -308,7 +312,7 @@ struct HeldOut {
 
 /// Leave-platform-out: each row of each platform P classified by the curated table plus the rows
 /// of every other platform (rows whose category maps to no purpose are left out).
-fn leave_platform_out(rows: &[OcdRow]) -> Vec<HeldOut> {
+fn leave_platform_out(rows: &[OcdRow]) -> Vec<HeldOut<'_>> {
     let builtin = Classifier::builtin();
     let mut platforms: BTreeMap<&str, Vec<&OcdRow>> = BTreeMap::new();
     for r in rows {
@@ -324,9 +328,12 @@ fn leave_platform_out(rows: &[OcdRow]) -> Vec<HeldOut> {
                 continue;
             };
             let c = r.input();
+            let got = classifier.classify(&c);
             out.push(HeldOut {
+                row: r,
                 expected,
-                got: classifier.classify(&c).purpose,
+                got: got.purpose,
+                reason: got.reason,
                 curated: builtin.known(c.name).is_some(),
                 unknown_name: classifier.known(c.name).is_none(),
             });
@@ -372,6 +379,26 @@ fn leave_platform_out_cmd(ocd: Option<PathBuf>) -> Result<bool, String> {
     let ok = report(&confusion(&|h| !h.curated));
     println!("\nheld out, name in no knowledge table (domain and heuristic layers only)");
     report(&confusion(&|h| !h.curated && h.unknown_name));
+    // CRUMBWALL_EVAL_VERBOSE=1 lists the held-out rows.
+    if std::env::var_os("CRUMBWALL_EVAL_VERBOSE").is_some() {
+        println!(
+            "\nheld-out rows (platform | name | domain | retention: label -> classified (reason)):"
+        );
+        for h in held.iter().filter(|h| !h.curated) {
+            let r = h.row;
+            println!(
+                "  {} {} | {} | {} | {}: {} -> {} ({})",
+                if h.expected == h.got { "ok  " } else { "MISS" },
+                r.platform,
+                r.name,
+                r.domain,
+                r.retention,
+                h.expected,
+                h.got,
+                h.reason
+            );
+        }
+    }
     Ok(ok)
 }
 
@@ -399,10 +426,10 @@ mod tests {
         assert_eq!(held.len(), 4, "the Weird category is left out");
         let by = |platform_rows: &[usize]| -> Vec<HeldOut> {
             // `leave_platform_out` goes platform by platform in name order: Alpha, Beta, Gamma.
-            platform_rows.iter().map(|&i| held[i]).collect()
+            platform_rows.iter().map(|&i| held[i].clone()).collect()
         };
         // Alpha's only row is known to no other platform: unknown to every table, so wrong.
-        let [alpha] = by(&[0])[..] else { panic!() };
+        let [alpha] = &by(&[0])[..] else { panic!() };
         assert!(alpha.unknown_name && !alpha.curated);
         assert_eq!(
             (alpha.expected, alpha.got),
@@ -417,7 +444,7 @@ mod tests {
             );
         }
         // A curated name is flagged (and the curated table decides).
-        let [ga] = by(&[3])[..] else { panic!() };
+        let [ga] = &by(&[3])[..] else { panic!() };
         assert!(ga.curated && !ga.unknown_name);
         assert_eq!(
             (ga.expected, ga.got),

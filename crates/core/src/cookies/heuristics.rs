@@ -1,6 +1,11 @@
 //! Layer 3: guesses from name tokens, value shape, lifetime and third-party context.
 
-use super::{long_lived, Classification, CookieInput, Purpose};
+use std::collections::HashMap;
+
+use super::knowledge::FastMap;
+use std::sync::OnceLock;
+
+use super::{concat, long_lived, Classification, CookieInput, Purpose};
 
 /// Bytes of the name looked at (lowercased on the stack).
 const NAME_BYTES: usize = 128;
@@ -61,6 +66,22 @@ const RULES: &[Rule] = &[
     sub("cookie_accepted", Tech, 0.65),
     sub("optout", Tech, 0.6),
     sub("opt_out", Tech, 0.6),
+    sub("privacy", Tech, 0.55),
+    sub("necessary", Tech, 0.6),
+    sub("functional", Tech, 0.5),
+    word("cmp", Tech, 0.55),
+    sub("dismiss", Tech, 0.5),
+    sub("notice", Tech, 0.5),
+    // Checks that cookies or scripts work.
+    sub("cookie_test", Tech, 0.55),
+    sub("cookietest", Tech, 0.55),
+    sub("test_cookie", Tech, 0.55),
+    sub("testcookie", Tech, 0.55),
+    sub("cookies_test", Tech, 0.55),
+    sub("cookie_check", Tech, 0.55),
+    sub("cookiecheck", Tech, 0.55),
+    sub("cookies_enabled", Tech, 0.55),
+    word("js", Tech, 0.45),
     // Security.
     sub("csrf", Tech, 0.8),
     sub("xsrf", Tech, 0.8),
@@ -69,6 +90,10 @@ const RULES: &[Rule] = &[
     sub("captcha", Tech, 0.75),
     sub("nonce", Tech, 0.7),
     sub("saml", Tech, 0.65),
+    sub("antibot", Tech, 0.7),
+    sub("firewall", Tech, 0.65),
+    sub("waitingroom", Tech, 0.65),
+    sub("2fa", Tech, 0.6),
     word("tfa", Tech, 0.6),
     word("mfa", Tech, 0.6),
     // Ad click identifiers.
@@ -79,6 +104,12 @@ const RULES: &[Rule] = &[
     sub("gbraid", Ad, 0.7),
     sub("wbraid", Ad, 0.7),
     sub("ttclid", Ad, 0.7),
+    // Ad exchanges: cookie syncing, bidding, demand and supply platforms.
+    sub("usersync", Ad, 0.6),
+    sub("cookiesync", Ad, 0.6),
+    sub("idsync", Ad, 0.6),
+    word("dsp", Ad, 0.55),
+    word("ssp", Ad, 0.55),
     // Analytics.
     sub("analytics", Stat, 0.65),
     sub("matomo", Stat, 0.65),
@@ -89,6 +120,10 @@ const RULES: &[Rule] = &[
     sub("ab_test", Stat, 0.55),
     sub("experiment", Stat, 0.5),
     sub("statistic", Stat, 0.6),
+    sub("metrics", Stat, 0.5),
+    sub("replay", Stat, 0.5),
+    sub("recording", Stat, 0.5),
+    sub("page_view", Stat, 0.55),
     sub("utm_", Stat, 0.5),
     sub("referrer", Stat, 0.45),
     sub("referer", Stat, 0.45),
@@ -104,6 +139,13 @@ const RULES: &[Rule] = &[
     sub("doubleclick", Ad, 0.6),
     sub("criteo", Ad, 0.6),
     sub("conversion", Ad, 0.5),
+    sub("targeting", Ad, 0.55),
+    sub("audience", Ad, 0.45),
+    sub("attribution", Ad, 0.5),
+    sub("impression", Ad, 0.5),
+    sub("partner", Ad, 0.45),
+    sub("pixel", Ad, 0.45),
+    word("clk", Ad, 0.5),
     // Social networks.
     sub("facebook", Soc, 0.5),
     sub("twitter", Soc, 0.5),
@@ -129,6 +171,8 @@ const RULES: &[Rule] = &[
     sub("bigip", Tech, 0.65),
     sub("serverid", Tech, 0.6),
     sub("sticky", Tech, 0.5),
+    word("cors", Tech, 0.5),
+    word("cache", Tech, 0.45),
     word("lb", Tech, 0.5),
     word("route", Tech, 0.5),
     word("srv", Tech, 0.45),
@@ -163,7 +207,9 @@ const RULES: &[Rule] = &[
     sub("visitor", Stat, 0.45),
     word("stat", Stat, 0.5),
     word("stats", Stat, 0.5),
-    word("visit", Stat, 0.45),
+    sub("visit", Stat, 0.45),
+    word("pv", Stat, 0.45),
+    word("tracker", Stat, 0.4),
     word("track", Stat, 0.4),
     word("tracking", Stat, 0.4),
     word("ad", Ad, 0.5),
@@ -189,6 +235,187 @@ const ID_WORDS: [&str; 8] = [
 /// Most name tokens looked at.
 const MAX_TOKENS: usize = 16;
 
+/// [`RULES`] by the first byte of their pattern: substring rules and word rules, each list in
+/// rule order.
+struct RuleIndex {
+    /// Per first byte: (second byte or 0, rule number).
+    sub: Vec<Vec<(u8, u16)>>,
+    word: Vec<Vec<u16>>,
+}
+
+fn rule_index() -> &'static RuleIndex {
+    static INDEX: OnceLock<RuleIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index = RuleIndex {
+            sub: vec![Vec::new(); 256],
+            word: vec![Vec::new(); 256],
+        };
+        for (i, r) in RULES.iter().enumerate() {
+            let Some(&first) = r.pat.as_bytes().first() else {
+                continue;
+            };
+            match r.how {
+                How::Sub => index.sub[usize::from(first)]
+                    .push((r.pat.as_bytes().get(1).copied().unwrap_or(0), i as u16)),
+                How::Word => index.word[usize::from(first)].push(i as u16),
+            }
+        }
+        index
+    })
+}
+
+/// The first rule of [`RULES`] the lowercased name and its words match.
+fn first_rule(lower: &str, words: &[&str]) -> Option<&'static Rule> {
+    let index = rule_index();
+    let bytes = lower.as_bytes();
+    let mut best = usize::MAX;
+    for (i, &b) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).copied().unwrap_or(0);
+        for &(second, r) in &index.sub[usize::from(b)] {
+            let r = usize::from(r);
+            if second == next && r < best && bytes[i..].starts_with(RULES[r].pat.as_bytes()) {
+                best = r;
+            }
+        }
+    }
+    for w in words {
+        let Some(&first) = w.as_bytes().first() else {
+            continue;
+        };
+        for &r in &index.word[usize::from(first.to_ascii_lowercase())] {
+            let r = usize::from(r);
+            if r < best && w.eq_ignore_ascii_case(RULES[r].pat) {
+                best = r;
+            }
+        }
+    }
+    RULES.get(best)
+}
+
+/// Tracker vendors by name: the first label of each starter tracker host's registrable domain
+/// (`criteo` of `criteo.com`) and the words of its owner (`Magnite`), each with the purpose of its
+/// category; words of more than one category, or shorter than five letters, are left out. A
+/// cookie named after an ad-tech vendor (`pubmatic_uid`) serves that vendor.
+fn vendor_words() -> &'static FastMap<String, Purpose> {
+    static VENDORS: OnceLock<FastMap<String, Purpose>> = OnceLock::new();
+    VENDORS.get_or_init(|| {
+        let mut words: HashMap<String, Option<Purpose>> = HashMap::new();
+        let mut add = |w: &str, p: Purpose| {
+            if w.len() < 5 || !w.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return;
+            }
+            let w = w.to_ascii_lowercase();
+            if NOT_VENDORS.contains(&w.as_str()) {
+                return;
+            }
+            // A social network's cookies are social whatever the host's section.
+            let p = if super::is_social_platform(&w) {
+                Purpose::Social
+            } else {
+                p
+            };
+            let e = words.entry(w).or_insert(Some(p));
+            if *e != Some(p) {
+                *e = None;
+            }
+        };
+        for e in crate::starter::entries() {
+            if !e.is_host() || e.pattern.ends_with(".test") {
+                continue;
+            }
+            let p = Purpose::of_category(e.category);
+            let site = psl::domain_str(&e.pattern).unwrap_or(&e.pattern);
+            if let Some(label) = site.split('.').next() {
+                add(label, p);
+            }
+            for w in e
+                .owner
+                .iter()
+                .flat_map(|o| o.split(|c: char| !c.is_alphanumeric()))
+            {
+                add(w, p);
+            }
+        }
+        words
+            .into_iter()
+            .filter_map(|(w, p)| Some((w, p?)))
+            .collect()
+    })
+}
+
+/// Words of tracker hosts and owners that name no vendor (`digital`, `media`), or a company
+/// whose sites set many cookies of other purposes (`shopify`, `cloudflare`).
+const NOT_VENDORS: &[&str] = &[
+    "advertising",
+    "affiliate",
+    "akamai",
+    "amazon",
+    "analytics",
+    "audience",
+    "azure",
+    "basis",
+    "carbon",
+    "cisco",
+    "cloudflare",
+    "convert",
+    "crazy",
+    "decibel",
+    "digital",
+    "dynamic",
+    "exchange",
+    "global",
+    "googleapis",
+    "house",
+    "impact",
+    "improve",
+    "index",
+    "integral",
+    "intent",
+    "internet",
+    "lucky",
+    "mastercard",
+    "measure",
+    "media",
+    "metric",
+    "minds",
+    "mobile",
+    "orange",
+    "parse",
+    "planning",
+    "player",
+    "quantum",
+    "relic",
+    "salesforce",
+    "samsung",
+    "science",
+    "segment",
+    "shopify",
+    "simple",
+    "spotify",
+    "stats",
+    "tasty",
+    "technologies",
+    "trade",
+    "village",
+    "virtual",
+    "wordpress",
+    "yield",
+];
+
+/// The first word of the name (lowercased) that names a tracker vendor, with its purpose.
+fn vendor_word<'n>(lower: &'n str, name: &str, words: &[&str]) -> Option<(&'n str, Purpose)> {
+    let vendors = vendor_words();
+    words.iter().find_map(|w| {
+        if w.len() < 5 {
+            return None;
+        }
+        // The same bytes of the lowercased name (tokens are slices of `name`).
+        let start = (w.as_ptr() as usize).checked_sub(name.as_ptr() as usize)?;
+        let lw = lower.get(start..start + w.len())?;
+        vendors.get(lw).map(|&p| (lw, p))
+    })
+}
+
 /// Layer 3a: the name (and value shapes of well-known tools), without context. `None` when
 /// nothing fits.
 pub(super) fn by_name(c: &CookieInput<'_>) -> Option<Classification> {
@@ -201,31 +428,29 @@ pub(super) fn by_name(c: &CookieInput<'_>) -> Option<Classification> {
         words[n] = t;
         n += 1;
     }
-    let words = &words[..n];
-
-    // Which bytes occur in the name: a pattern whose first two bytes do not both occur cannot be
-    // a substring, which spares most of the `contains` scans (the hot part of classifying).
-    let mut present = [false; 256];
-    for b in lower.bytes() {
-        present[usize::from(b)] = true;
-    }
-    let may_contain = |pat: &str| pat.bytes().take(2).all(|b| present[usize::from(b)]);
-    for r in RULES {
-        let hit = match r.how {
-            How::Sub => may_contain(r.pat) && lower.contains(r.pat),
-            How::Word => words.iter().any(|t| t.eq_ignore_ascii_case(r.pat)),
+    if let Some(r) = first_rule(lower, &words[..n]) {
+        let verb = match r.how {
+            How::Sub => "contains",
+            How::Word => "has the word",
         };
-        if hit {
-            let verb = match r.how {
-                How::Sub => "contains",
-                How::Word => "has the word",
-            };
-            return Some(Classification::new(
-                r.purpose,
-                r.conf,
-                format!("name {verb} `{}`", r.pat),
-            ));
-        }
+        return Some(Classification::new(
+            r.purpose,
+            r.conf,
+            concat(&["name ", verb, " `", r.pat, "`"]),
+        ));
+    }
+    if let Some((vendor, purpose)) = vendor_word(lower, name, &words[..n]) {
+        return Some(Classification::new(
+            purpose,
+            0.5,
+            concat(&[
+                "name has the word `",
+                vendor,
+                "`, a known ",
+                purpose.as_str(),
+                " tracker's name",
+            ]),
+        ));
     }
 
     // Value shapes of well-known tools under other names.
@@ -264,19 +489,27 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
             Classification::new(
                 Purpose::Advertising,
                 0.45,
-                format!("third-party identifier cookie (name has the word `{t}`)"),
+                concat(&[
+                    "third-party identifier cookie (name has the word `",
+                    t,
+                    "`)",
+                ]),
             )
         } else if long_lived(c) {
             Classification::new(
                 Purpose::Statistical,
                 0.3,
-                format!("long-lived identifier cookie (name has the word `{t}`)"),
+                concat(&["long-lived identifier cookie (name has the word `", t, "`)"]),
             )
         } else {
             Classification::new(
                 Purpose::Technical,
                 0.3,
-                format!("short-lived identifier cookie (name has the word `{t}`)"),
+                concat(&[
+                    "short-lived identifier cookie (name has the word `",
+                    t,
+                    "`)",
+                ]),
             )
         });
     }
@@ -333,9 +566,45 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
     None
 }
 
+/// Layer 3c, the last resort: tracking needs to recognise a browser later, so a first-party
+/// cookie gone with the browser session, or within a day, most likely keeps the site working.
+/// `None` when it lives longer, is third party or has no name.
+pub(super) fn by_lifetime(
+    c: &CookieInput<'_>,
+    third_party: Option<bool>,
+) -> Option<Classification> {
+    if third_party != Some(true) && !c.name.trim().is_empty() {
+        match c.expires_in {
+            None => {
+                return Some(Classification::new(
+                    Purpose::Technical,
+                    0.25,
+                    "first-party session cookie: gone when the browser closes, too short-lived to track"
+                        .to_owned(),
+                ))
+            }
+            Some(s) if s <= SHORT_LIVED => {
+                return Some(Classification::new(
+                    Purpose::Technical,
+                    0.2,
+                    "first-party cookie living a day at most: too short-lived to track".to_owned(),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// Cookies living at most this long count as short-lived (a day).
+const SHORT_LIVED: i64 = 24 * 3600;
+
 /// `s` lowercased (ASCII) into `buf`, cut to the buffer at a character boundary.
-fn lowercase<'b>(s: &str, buf: &'b mut [u8; NAME_BYTES]) -> &'b str {
+fn lowercase<'b>(s: &'b str, buf: &'b mut [u8; NAME_BYTES]) -> &'b str {
     let s = head(s, NAME_BYTES);
+    if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        return s;
+    }
     let b = &mut buf[..s.len()];
     b.copy_from_slice(s.as_bytes());
     b.make_ascii_lowercase();

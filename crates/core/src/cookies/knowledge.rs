@@ -2,6 +2,7 @@
 //! Open Cookie Database, both loaded into a [`KnowledgeTable`].
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::{CookieInput, Purpose};
 
@@ -53,11 +54,54 @@ pub enum MatchKind {
 #[derive(Debug, Clone, Default)]
 pub struct KnowledgeTable {
     entries: Vec<KnownCookie>,
-    exact: HashMap<String, usize>,
-    exact_lower: HashMap<String, usize>,
-    prefixes: HashMap<String, usize>,
-    /// Distinct prefix lengths (bytes), longest first.
-    prefix_lens: Vec<usize>,
+    exact: FastMap<String, usize>,
+    exact_lower: FastMap<String, usize>,
+    prefixes: FastMap<String, usize>,
+    /// Prefixes of two bytes or more by their first two (lowercased) bytes, longest first.
+    prefix_buckets: FastMap<[u8; 2], Vec<usize>>,
+    /// One-byte prefixes.
+    short_prefixes: Vec<usize>,
+}
+
+/// A `HashMap` with [`FxHasher`]: the keys are known names, looked up with names from web
+/// pages, so a fast hash beats a collision-resistant one.
+pub(super) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The multiply-rotate hash of rustc (`FxHasher`), a word at a time.
+#[derive(Default, Clone, Copy)]
+pub(super) struct FxHasher(u64);
+
+impl FxHasher {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::K);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl KnowledgeTable {
@@ -79,10 +123,14 @@ impl KnowledgeTable {
                 return false;
             }
             let len = key.len();
+            let list = match key.as_bytes() {
+                [a, b, ..] => self.prefix_buckets.entry([*a, *b]).or_default(),
+                _ => &mut self.short_prefixes,
+            };
+            // Longest first; among equal lengths, insertion order.
+            let pos = list.partition_point(|&j| self.entries[j].name.len() >= len);
+            list.insert(pos, i);
             self.prefixes.insert(key, i);
-            if let Err(pos) = self.prefix_lens.binary_search_by(|l| len.cmp(l)) {
-                self.prefix_lens.insert(pos, len);
-            }
         } else {
             if self.exact.contains_key(&entry.name) {
                 return false;
@@ -143,14 +191,21 @@ impl KnowledgeTable {
         if let Some(&i) = self.exact_lower.get(lower) {
             return Some((&self.entries[i], MatchKind::ExactIgnoringCase));
         }
-        for &len in &self.prefix_lens {
-            if len <= lower.len() && lower.is_char_boundary(len) {
-                if let Some(&i) = self.prefixes.get(&lower[..len]) {
-                    return Some((&self.entries[i], MatchKind::Prefix));
-                }
-            }
-        }
-        None
+        let lb = lower.as_bytes();
+        let bucket = match lb {
+            [a, b, ..] => self.prefix_buckets.get(&[*a, *b]),
+            _ => None,
+        };
+        bucket
+            .into_iter()
+            .flatten()
+            .chain(&self.short_prefixes)
+            .map(|&i| &self.entries[i])
+            .find(|e| {
+                let p = e.name.as_bytes();
+                p.len() <= lb.len() && lb[..p.len()].eq_ignore_ascii_case(p)
+            })
+            .map(|e| (e, MatchKind::Prefix))
     }
 }
 

@@ -209,9 +209,13 @@ impl Classifier {
     /// The purpose of one cookie. Total: any input gives a classification (`unknown` when
     /// nothing fits).
     pub fn classify(&self, c: &CookieInput<'_>) -> Classification {
-        // Layer 1: known names (also without the `__Secure-`/`__Host-` prefixes).
-        if let Some(k) = self.known_name(c.name) {
-            return k;
+        // Layer 1: known names (also without the `__Secure-`/`__Host-` prefixes). A prefix of
+        // two characters or fewer (`_s*`) says little: a telling word of the name goes first.
+        let known = self.known_name(c.name);
+        match known {
+            Some((k, false)) => return k,
+            Some((k, true)) => return heuristics::by_name(c).unwrap_or(k),
+            None => {}
         }
         let domain = clean_domain(c.domain);
 
@@ -221,6 +225,8 @@ impl Classifier {
         } else {
             crate::starter::category_of_host(domain)
         };
+        // Whether the cookie is third party, worked out at most once (it costs a site lookup).
+        let mut context = None;
         if let Some((category, owner)) = tracker {
             let purpose = Purpose::of_category(category);
             let what = match category {
@@ -229,29 +235,30 @@ impl Classifier {
                 Category::Social => "a social network",
                 Category::Consent => "a consent-notice service",
             };
-            let owner = owner.map(|o| format!(" ({o})")).unwrap_or_default();
-            match third_party(domain, c.site) {
-                Some(true) => {
-                    return Classification::new(
-                        purpose,
-                        0.8,
-                        format!("third-party cookie of {what}{owner}"),
-                    )
-                }
-                None => {
-                    return Classification::new(purpose, 0.65, format!("cookie of {what}{owner}"))
-                }
+            let tp = third_party(domain, c.site);
+            context = Some(tp);
+            let (conf, how) = match tp {
+                Some(true) => (0.8, "third-party cookie of"),
+                None => (0.65, "cookie of"),
                 // First party on the tracker's own site: the name says more (a login, a
                 // language); fall back to the domain below.
-                Some(false) => {}
+                Some(false) => (0.0, ""),
+            };
+            if !how.is_empty() {
+                let reason = match owner {
+                    Some(o) => concat(&[how, " ", what, " (", o, ")"]),
+                    None => concat(&[how, " ", what]),
+                };
+                return Classification::new(purpose, conf, reason);
             }
         }
 
-        // Layer 3: heuristics, the name first (it needs no context, which costs a lookup).
+        // Layer 3: heuristics, the name first (it needs no context).
         if let Some(h) = heuristics::by_name(c) {
             return h;
         }
-        if let Some(h) = heuristics::by_context(c, third_party(domain, c.site)) {
+        let tp = context.unwrap_or_else(|| third_party(domain, c.site));
+        if let Some(h) = heuristics::by_context(c, tp) {
             return h;
         }
         if let Some((category, owner)) = tracker {
@@ -259,8 +266,17 @@ impl Classifier {
             return Classification::new(
                 Purpose::of_category(category),
                 0.4,
-                format!("first-party cookie on the site of {owner}, a known {category} tracker"),
+                concat(&[
+                    "first-party cookie on the site of ",
+                    owner,
+                    ", a known ",
+                    category.as_str(),
+                    " tracker",
+                ]),
             );
+        }
+        if let Some(h) = heuristics::by_lifetime(c, tp) {
+            return h;
         }
         Classification::new(Purpose::Unknown, 0.0, "no known name or pattern".to_owned())
     }
@@ -276,8 +292,10 @@ impl Classifier {
         })
     }
 
-    fn known_name(&self, name: &str) -> Option<Classification> {
+    /// Layer 1's answer, and whether it rests only on a prefix of two characters or fewer.
+    fn known_name(&self, name: &str) -> Option<(Classification, bool)> {
         let (k, kind) = self.known(name)?;
+        let weak = kind == MatchKind::Prefix && k.name.len() <= 2;
         let base: f32 = match k.source {
             Source::Curated => 0.95,
             Source::OpenCookieDatabase => 0.9,
@@ -292,10 +310,10 @@ impl Classifier {
         };
         let star = if k.prefix { "*" } else { "" };
         let reason = match &k.owner {
-            Some(o) => format!("{how} `{}{star}` ({o})", k.name),
-            None => format!("{how} `{}{star}`", k.name),
+            Some(o) => concat(&[how, " `", &k.name, star, "` (", o, ")"]),
+            None => concat(&[how, " `", &k.name, star, "`"]),
         };
-        Some(Classification::new(k.purpose, conf, reason))
+        Some((Classification::new(k.purpose, conf, reason), weak))
     }
 }
 
@@ -316,6 +334,12 @@ fn third_party(domain: &str, site: Option<&str>) -> Option<bool> {
     if domain.eq_ignore_ascii_case(site) {
         return Some(false);
     }
+    // The common case (plain ASCII host names) without allocating; anything else the slow way.
+    third_party_fast(domain, site).unwrap_or_else(|| third_party_slow(domain, site))
+}
+
+/// [`third_party`] through [`SiteKey`]s (any input, allocating).
+fn third_party_slow(domain: &str, site: &str) -> Option<bool> {
     let site_key = if site.contains("://") {
         SiteKey::from_url(site)
     } else {
@@ -326,6 +350,83 @@ fn third_party(domain: &str, site: Option<&str>) -> Option<bool> {
         return Some(false);
     }
     SiteKey::from_host(domain).ok().map(|d| d != site_key)
+}
+
+/// Longest host name [`third_party_fast`] handles.
+const FAST_HOST: usize = 253;
+
+/// [`third_party`] for lowercase-able ASCII host names and http(s) URLs of them, on the stack;
+/// `None` when the input needs the full parser (IP addresses, `localhost`, ports, user info,
+/// international names, odd characters).
+fn third_party_fast(domain: &str, site: &str) -> Option<Option<bool>> {
+    let host = match site.split_once("://") {
+        Some((scheme, rest)) => {
+            if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
+                return None;
+            }
+            let end = rest
+                .bytes()
+                .position(|b| matches!(b, b'/' | b'?' | b'#'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        }
+        None => site,
+    };
+    let (mut d, mut h) = ([0u8; FAST_HOST], [0u8; FAST_HOST]);
+    let d = fast_host(domain, &mut d)?;
+    let h = fast_host(host, &mut h)?;
+    let site_key = psl::domain_str(h)?;
+    if d == site_key
+        || (d.len() > site_key.len() && d.ends_with(site_key) && {
+            d.as_bytes()[d.len() - site_key.len() - 1] == b'.'
+        })
+    {
+        return Some(Some(false));
+    }
+    Some(Some(psl::domain_str(d)? != site_key))
+}
+
+/// `host` lowercased into `buf` without a trailing dot, when it is a plain ASCII host name of
+/// valid labels that is neither an IP address nor `localhost`.
+fn fast_host<'b>(host: &'b str, buf: &'b mut [u8; FAST_HOST]) -> Option<&'b str> {
+    let host = host.strip_suffix('.').unwrap_or(host);
+    if host.is_empty() || host.len() > FAST_HOST {
+        return None;
+    }
+    let s: &str = if host.bytes().any(|c| c.is_ascii_uppercase()) {
+        let b = &mut buf[..host.len()];
+        b.copy_from_slice(host.as_bytes());
+        b.make_ascii_lowercase();
+        // ASCII lowercasing keeps UTF-8 valid.
+        std::str::from_utf8(b).ok()?
+    } else {
+        host
+    };
+    let b = s.as_bytes();
+    let mut letters = false;
+    for label in b.split(|&c| c == b'.') {
+        let ok = !label.is_empty()
+            && label.len() <= 63
+            && label[0] != b'-'
+            && label[label.len() - 1] != b'-'
+            && label
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_');
+        if !ok {
+            return None;
+        }
+        letters |= label.iter().any(|c| !c.is_ascii_digit());
+    }
+    (letters && s != "localhost").then_some(s)
+}
+
+/// The pieces joined, allocated once (the reason texts; `format!` costs more on the hot path).
+fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
 }
 
 /// Whether a cookie lives at least 30 days.

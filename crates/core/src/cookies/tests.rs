@@ -515,3 +515,170 @@ fn cookies_evaluation_on_open_cookie_database() {
     assert!(right as f64 / total as f64 > 0.25);
     assert!(right as f64 / (total - said_unknown).max(1) as f64 > 0.55);
 }
+
+#[test]
+fn layer3_lifetime_vendors_and_weak_prefixes() {
+    // Unknown first-party names: a session cookie or one living a day at most is technical.
+    let c = classify(&cookie("qzv", "example.com", Some("example.com")));
+    assert_eq!(c.purpose, Purpose::Technical);
+    assert!(c.reason.contains("session cookie"), "{}", c.reason);
+    assert!(c.confidence < 0.3);
+    let mut c = cookie("qzv", "example.com", None);
+    c.expires_in = Some(3600);
+    assert_eq!(classify(&c).purpose, Purpose::Technical);
+    // Long-lived, or third party, it stays unknown.
+    c.expires_in = Some(400 * 86_400);
+    assert_eq!(classify(&c).purpose, Purpose::Unknown);
+    let mut c = cookie("qzv", "cdn.other.test", Some("example.com"));
+    c.expires_in = None;
+    assert_eq!(classify(&c).purpose, Purpose::Unknown);
+
+    // A word naming a tracker vendor of the starter list (by host or owner).
+    let mut c = cookie("pubmatic_uid", "partner.example", None);
+    c.expires_in = Some(7 * 86_400);
+    let r = classify(&c);
+    assert_eq!(r.purpose, Purpose::Advertising);
+    assert!(r.reason.contains("`pubmatic`"), "{}", r.reason);
+    c.name = "_chartbeat";
+    assert_eq!(classify(&c).purpose, Purpose::Statistical);
+    // Generic words of owners name no vendor.
+    c.name = "digital_qzv";
+    assert_eq!(classify(&c).purpose, Purpose::Unknown);
+
+    // Consent flags and ad-exchange words.
+    for (name, p) in [
+        ("cookieyes-necessary", Purpose::Technical),
+        ("site_privacy_v2", Purpose::Technical),
+        ("__cmp_vendors", Purpose::Technical),
+        ("x_usersync", Purpose::Advertising),
+        ("dsp_ref", Purpose::Advertising),
+    ] {
+        assert_eq!(classify(&cookie(name, "", None)).purpose, p, "{name}");
+    }
+
+    // A two-character known prefix yields to a telling word of the name, a longer one does not.
+    let mut t = KnowledgeTable::new();
+    for (name, purpose) in [("_s", Purpose::Statistical), ("_zq", Purpose::Advertising)] {
+        t.insert(KnownCookie {
+            name: name.to_owned(),
+            prefix: true,
+            purpose,
+            owner: None,
+            source: Source::OpenCookieDatabase,
+        });
+    }
+    let k = Classifier::with_ocd(t);
+    assert_eq!(
+        k.classify(&cookie("_secure_session_id", "", None)).purpose,
+        Purpose::Technical
+    );
+    assert_eq!(
+        k.classify(&cookie("_shopify_y", "", None)).purpose,
+        Purpose::Statistical
+    );
+    assert_eq!(
+        k.classify(&cookie("_zq_session", "", None)).purpose,
+        Purpose::Advertising
+    );
+}
+
+#[test]
+fn third_party_fast_path_agrees_with_site_keys() {
+    let cases = [
+        ("example.com", "https://www.example.com/x", Some(false)),
+        ("cdn.other.test", "example.com", Some(true)),
+        ("news.bbc.co.uk", "https://www.bbc.co.uk/", Some(false)),
+        ("bbc.co.uk", "other.co.uk", Some(true)),
+        ("WWW.Example.COM.", "example.com", Some(false)),
+        ("127.0.0.1", "127.0.0.1", Some(false)),
+        ("127.0.0.1", "localhost", Some(true)),
+        ("localhost", "http://localhost:8080/", Some(false)),
+        ("co.uk", "example.co.uk", None),
+        ("example.com", "ftp://example.com/", None),
+        ("", "example.com", None),
+    ];
+    for (domain, site, want) in cases {
+        assert_eq!(third_party(domain, Some(site)), want, "{domain} on {site}");
+    }
+}
+
+mod props {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    fn host() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z0-9-]{1,8}(\\.[a-z0-9-]{1,8}){0,3}",
+            "\\.?[A-Za-z0-9_.-]{0,20}\\.?",
+            Just("localhost".to_owned()),
+            Just(".localhost".to_owned()),
+            "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+            Just("[::1]".to_owned()),
+            Just("co.uk".to_owned()),
+            "\\PC{0,12}",
+        ]
+    }
+
+    fn site() -> impl Strategy<Value = Option<String>> {
+        prop_oneof![
+            Just(None),
+            host().prop_map(Some),
+            host().prop_map(|h| Some(format!("https://{h}/path?q#f"))),
+            host().prop_map(|h| Some(format!("http://u@{h}:8080/"))),
+            "\\PC{0,30}".prop_map(Some),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,40}",
+            "[a-f0-9]{16,64}",
+            Just("GA1.2.3.4".to_owned()),
+            Just("%7B%22a%22%3A1%7D".to_owned()),
+            (0usize..4200, any::<char>()).prop_map(|(n, c)| c.to_string().repeat(n)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn classify_is_total(
+            name in prop_oneof!["\\PC{0,20}", "[A-Za-z_]{0,12}(_[a-z0-9]{1,6}){0,3}", "(__Secure-|__Host-)[a-z]{0,6}"],
+            value in value(),
+            domain in host(),
+            site in site(),
+            expires in prop_oneof![Just(None), any::<i64>().prop_map(Some)],
+            secure in any::<bool>(),
+            http_only in any::<bool>(),
+            same_site in prop_oneof![Just(None), Just(Some("Strict")), Just(Some("none")), Just(Some("ä"))],
+        ) {
+            let c = CookieInput {
+                name: &name,
+                value: &value,
+                domain: &domain,
+                path: "/",
+                expires_in: expires,
+                secure,
+                http_only,
+                same_site,
+                site: site.as_deref(),
+            };
+            let builtin = Classifier::builtin();
+            let r = builtin.classify(&c);
+            prop_assert!((0.0..=1.0).contains(&r.confidence));
+            prop_assert!(!r.reason.is_empty());
+            prop_assert_eq!(&r, &builtin.classify(&c));
+        }
+
+        /// The allocation-free path answers like the site-key path whenever it answers.
+        #[test]
+        fn third_party_fast_matches_slow(domain in host(), site in site()) {
+            let Some(site) = site else { return Ok(()) };
+            if let Some(fast) = third_party_fast(&domain, site.trim()) {
+                let slow = third_party_slow(&domain, site.trim());
+                prop_assert_eq!(fast, slow, "{} on {}", domain, site);
+            }
+        }
+    }
+}
