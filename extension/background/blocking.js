@@ -9,14 +9,21 @@ import { siteOfUrl, categoryName, pixelPurposeName } from '../pkg/crumbwall_wasm
 
 /**
  * Whether an outcome code cancels the request (crates/core/src/blocking.rs `Outcome::code`:
- * 16..31 blocked by a category's filters, 48..55 a blocked pixel).
+ * 16..31 blocked by a category's filters, 48..55 a blocked pixel, 64 blocked by the user's own
+ * filters).
  */
 export function cancels(code) {
-  return (code >= 16 && code < 32) || (code >= 48 && code < 56);
+  return (code >= 16 && code < 32) || (code >= 48 && code < 56) || code === CUSTOM_BLOCKED;
 }
+
+/** The user's custom filters (crates/wasm `decideCustom`): blocked, excepted. */
+const CUSTOM_BLOCKED = 64;
+const CUSTOM_EXCEPTED = 65;
 
 /** Outcome codes from the core (crates/core/src/blocking.rs `Outcome::code`). */
 function outcomeOf(code) {
+  if (code === CUSTOM_BLOCKED) return { action: 'blocked', category: 'custom' };
+  if (code === CUSTOM_EXCEPTED) return { action: 'allowed-by-list-exception', category: 'custom' };
   if (code >= 56) return { action: 'allowed-by-site', category: pixelPurposeName(code - 56), pixel: true };
   if (code >= 48) return { action: 'blocked', category: pixelPurposeName(code - 48), pixel: true };
   if (code >= 32) return { action: 'allowed-by-site', category: categoryName(code - 32) };
@@ -195,7 +202,8 @@ export function installBlockingListeners() {
   blocking.installListeners({
     decide: () => {
       const c = engine();
-      return c?.hasBlocker() ? (u, s, t, top, method) => c.decide(u, s, t, top, method) : null;
+      // The user's custom filters first (64/65 when theirs decide), then the lists.
+      return c?.hasBlocker() ? (u, s, t, top, method) => c.decideCustom(u, s, t, top) || c.decide(u, s, t, top, method) : null;
     },
     cancels,
     tinyImage,
@@ -241,4 +249,5 @@ export async function applyBlocking() {
   await blocking.setCategories(c.enabledCategories());
   await blocking.applyAllowlistRules(c.allowlistRules());
   await blocking.applyPixelRules(c.pixelRules());
+  await blocking.applyCustomRules(c.customRules());
 }

@@ -241,12 +241,24 @@ export const blocking = {
     await replaceDynamicRules(PIXEL_RULE_IDS, rules);
   },
 
+  /**
+   * Replaces the rules of the user's custom filters (Chromium); Firefox's listener asks the core.
+   * One atomic update: if the browser refuses a rule, the previous rules stay and this throws.
+   */
+  async applyCustomRules(rules) {
+    if (isFirefox) return;
+    await replaceDynamicRules(CUSTOM_RULE_IDS, rules);
+  },
+
   /** Replaces the allow-list rules (Chromium); Firefox's listener reads the settings itself. */
   async applyAllowlistRules(rules) {
     if (isFirefox) return;
     await replaceDynamicRules(ALLOW_RULE_IDS, rules);
   },
 };
+
+/** Dynamic DNR rule ids owned by the user's custom filters (see crates/core/src/custom.rs). */
+const CUSTOM_RULE_IDS = { first: 10000, count: 4000 };
 
 /** Dynamic DNR rule ids owned by pixels and beacons (see crates/core/src/dnr.rs `ids`). */
 const PIXEL_RULE_IDS = { first: 4000, count: 1000 };

@@ -22,13 +22,14 @@ test('first run gives defaults with no problems', () => {
   const c = new Crumbwall(undefined);
   assert.deepEqual(c.loadReport(), { problems: [], keepBackup: false, migratedFrom: null });
   assert.deepEqual(c.settings(), {
-    version: 3,
+    version: 4,
     signals: { enabled: true, exceptions: [] },
     blocking: { advertising: true, statistical: true, social: true },
     allowlist: [],
     pixels: { block_unknown: true },
     links: { clean: true, skip_redirectors: true },
     cookies: { technical: 'allow', personalization: 'allow', advertising: 'block', statistical: 'block-third-party', social: 'block', unknown: 'block-third-party' },
+    custom_filters: '',
   });
   assert.equal(c.signalsApply('http://site.test/'), true);
 });
@@ -253,4 +254,33 @@ test('cookies: judged as the cookies API reports them, header rules, hostile val
   assert.equal(c.stripsCookieHeaders(undefined, 5), false);
   assert.throws(() => c.loadCookieKnowledge(7), /must be a string/);
   assert.equal(c.judgeCookie(cookie('_ga', '.site.test'), open, [], now).purpose, 'statistical');
+});
+
+test('custom filters: per-line errors, Chromium rules, Firefox decisions, limits', () => {
+  const c = new Crumbwall(undefined);
+  assert.equal(c.decideCustom('https://tracker.test/t.js', 'https://news.test/', 'script', 'https://news.test/'), 0);
+  const r = c.setCustomFilters('||tracker.test^\n@@||ads.test/ok.js\nnews.test##.ad\n||x.test^$popup\n');
+  assert.equal(r.filters, 3);
+  assert.ok(r.rules >= 2);
+  assert.deepEqual(r.errors.map((e) => e.line), [3, 4]);
+  assert.equal(c.settings().custom_filters.split('\n')[0], '||tracker.test^');
+  const rules = c.customRules();
+  assert.ok(rules.length >= 2 && rules.every((x) => x.id >= 10000));
+  const page = 'https://news.test/';
+  assert.equal(c.decideCustom('https://tracker.test/t.js', page, 'script', page), 64);
+  assert.equal(c.decideCustom('https://ads.test/ok.js', page, 'script', page), 65);
+  assert.equal(c.decideCustom('https://cdn.test/lib.js', page, 'script', page), 0);
+  c.allowSite('news.test');
+  assert.equal(c.decideCustom('https://tracker.test/t.js', page, 'script', page), 0);
+  // Survives a reload of the settings, and an import replaces it.
+  const again = new Crumbwall(c.settingsJson());
+  assert.equal(again.customFilters().filters, 3);
+  again.importSettings('{"version":4,"custom_filters":"||other.test^"}');
+  assert.equal(again.decideCustom('https://tracker.test/t.js', 'https://a.test/', 'script', 'https://a.test/'), 0);
+  assert.equal(again.decideCustom('https://other.test/t.js', 'https://a.test/', 'script', 'https://a.test/'), 64);
+  // Too big, or not text: an error, nothing changed.
+  assert.throws(() => again.setCustomFilters('x'.repeat(300 * 1024)), /limited/);
+  assert.throws(() => again.setCustomFilters(42), /must be a string/);
+  assert.equal(again.customFilters().text, '||other.test^');
+  for (const v of [undefined, null, 5, {}]) assert.equal(again.decideCustom(v, v, v, v), 0);
 });

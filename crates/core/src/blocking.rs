@@ -164,7 +164,9 @@ fn starter_category(request_url: &str) -> Option<Category> {
     url::split(request_url).and_then(|p| crate::starter::category_of_host(&p.host).map(|(c, _)| c))
 }
 
-fn site_allowed(settings: &Settings, top_url: &str, request_url: &str, kind: &str) -> bool {
+/// Whether protection is off for the page a request belongs to (its top-level page; a top-level
+/// navigation belongs to where it goes).
+pub fn site_allowed(settings: &Settings, top_url: &str, request_url: &str, kind: &str) -> bool {
     if settings.allowlist.is_empty() {
         return false;
     }

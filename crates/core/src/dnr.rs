@@ -68,6 +68,8 @@ pub mod ids {
     pub const PIXELS_BLOCK: u32 = 1_000;
     /// Cookie header rules (`crate::cookies::rules`).
     pub const COOKIES: u32 = 5_000;
+    /// The user's custom filters (`crate::custom`), up to `crate::custom::MAX_RULES` ids.
+    pub const CUSTOM: u32 = 10_000;
     /// Size of each feature's id block.
     pub const BLOCK: u32 = 100;
 }

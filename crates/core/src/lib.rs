@@ -11,6 +11,10 @@
 //! - [`dnr`]: declarativeNetRequest rule types shared by every rule generator.
 //! - [`links`]: tracking parameters removed from navigations, and click-tracking redirectors skipped.
 //! - [`pixels`]: web beacons and pixel tags, recognised from a request before it is sent.
+//! - [`cookies`]: cookie purposes, the user's cookie policy and its enforcement.
+//! - [`custom`]: the user's own filter lines, as Chromium rules and a Firefox engine.
+//! - [`compile`], [`engine`], [`blocking`]: filter lists to Chromium rules, the Firefox engine,
+//!   and the per-request decision.
 //!
 //! Nothing in this crate panics on input: every parser returns a `Result` or a safe default.
 
@@ -21,6 +25,7 @@ pub mod blocking;
 pub mod category;
 pub mod compile;
 pub mod cookies;
+pub mod custom;
 pub mod dnr;
 pub mod engine;
 pub mod links;

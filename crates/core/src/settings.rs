@@ -16,7 +16,7 @@ use crate::engine::CategorySet;
 use crate::site::{SiteError, SiteKey};
 
 /// The schema version this build writes.
-pub const CURRENT_VERSION: u64 = 3;
+pub const CURRENT_VERSION: u64 = 4;
 
 /// At most this many sites in one list (far beyond real use; keeps rules within browser limits).
 pub const MAX_SITES: usize = 5_000;
@@ -41,7 +41,12 @@ pub struct Settings {
     pub links: LinkSettings,
     /// What happens to cookies, per purpose (since schema 3).
     pub cookies: CookiePolicy,
+    /// The user's own filter lines, as typed (since schema 4; compiled by [`crate::custom`]).
+    pub custom_filters: String,
 }
+
+/// The user's own filter text is refused beyond this size (256 KiB, thousands of filters).
+pub const MAX_CUSTOM_FILTERS: usize = 256 * 1024;
 
 /// Pixel and beacon switches. Pixels of a known sender follow the sender's category switch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -123,6 +128,7 @@ impl Default for Settings {
                 skip_redirectors: true,
             },
             cookies: CookiePolicy::default(),
+            custom_filters: String::new(),
         }
     }
 }
@@ -380,6 +386,7 @@ fn migrate(doc: &mut Map<String, Value>, from: u64) {
     // Steps, oldest first (no schema before version 1 was ever released):
     // - 1 → 2 added `pixels` and `links`; their defaults apply, nothing moves.
     // - 2 → 3 added `cookies` (a rule per purpose); its defaults apply, nothing moves.
+    // - 3 → 4 added `custom_filters` (the user's own filter lines); empty, nothing moves.
     // A step that moves or renames a field goes here as `if v == N { ... }`, with a test that
     // loads a document of version N.
     while v < CURRENT_VERSION {
@@ -394,7 +401,14 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
     for key in doc.keys() {
         if !matches!(
             key.as_str(),
-            "version" | "signals" | "blocking" | "allowlist" | "pixels" | "links" | "cookies"
+            "version"
+                | "signals"
+                | "blocking"
+                | "allowlist"
+                | "pixels"
+                | "links"
+                | "cookies"
+                | "custom_filters"
         ) {
             problems.push(format!("unknown setting `{key}` ignored"));
         }
@@ -445,6 +459,20 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
     }
     if let Some(v) = doc.get("cookies") {
         cookie_rules(v, &mut s.cookies, problems);
+    }
+    match doc.get("custom_filters") {
+        None => {}
+        Some(Value::String(text)) if text.len() <= MAX_CUSTOM_FILTERS => {
+            s.custom_filters = text.clone();
+        }
+        Some(Value::String(text)) => problems.push(format!(
+            "`custom_filters` is {} bytes, more than the {MAX_CUSTOM_FILTERS} allowed; ignored",
+            text.len()
+        )),
+        Some(other) => problems.push(format!(
+            "`custom_filters` must be text, found {}",
+            brief(other)
+        )),
     }
     if let Some(sig) = doc.get("signals") {
         let Value::Object(sig) = sig else {
@@ -587,7 +615,7 @@ mod tests {
         assert!(l.problems.is_empty() && !l.keep_backup);
         assert_eq!(
             s.to_json(),
-            r#"{"version":3,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[],"pixels":{"block_unknown":true},"links":{"clean":true,"skip_redirectors":true},"cookies":{"technical":"allow","personalization":"allow","advertising":"block","statistical":"block-third-party","social":"block","unknown":"block-third-party"}}"#
+            r#"{"version":4,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[],"pixels":{"block_unknown":true},"links":{"clean":true,"skip_redirectors":true},"cookies":{"technical":"allow","personalization":"allow","advertising":"block","statistical":"block-third-party","social":"block","unknown":"block-third-party"},"custom_filters":""}"#
         );
     }
 
@@ -720,6 +748,34 @@ mod tests {
         assert!(l.keep_backup);
         assert!(import(r#"{"version":3,"cookies":{"social":"sometimes"}}"#).is_err());
         assert!(load(Some(r#"{"version":3,"cookies":"block"}"#)).keep_backup);
+    }
+
+    #[test]
+    fn migrates_version_3_and_reads_custom_filters() {
+        let v3 = r#"{"version":3,"cookies":{"social":"allow"},"allowlist":["a.test"]}"#;
+        let l = load(Some(v3));
+        assert_eq!(l.migrated_from, Some(3));
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        assert_eq!(l.settings.custom_filters, "");
+        assert_eq!(l.settings.cookies.social, CookieRule::Allow);
+        assert_eq!(l.settings.allowlist.len(), 1);
+        let l = load(Some(
+            r#"{"version":4,"custom_filters":"||x.test^\n@@||y.test^"}"#,
+        ));
+        assert_eq!(l.settings.custom_filters, "||x.test^\n@@||y.test^");
+        assert!(!l.keep_backup);
+        let l = load(Some(r#"{"version":4,"custom_filters":["||x.test^"]}"#));
+        assert!(l.keep_backup && l.settings.custom_filters.is_empty());
+        let huge = format!(
+            r#"{{"version":4,"custom_filters":"{}"}}"#,
+            "a".repeat(MAX_CUSTOM_FILTERS + 1)
+        );
+        assert!(load(Some(&huge)).keep_backup);
+        assert!(import(r#"{"version":4,"custom_filters":7}"#).is_err());
+        // Round trip.
+        let mut s = Settings::default();
+        s.custom_filters = "||z.test^".into();
+        assert_eq!(load(Some(&s.to_json())).settings, s);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 
 use crumbwall_core::pixels::{self, PixelPurpose};
 use crumbwall_core::{
-    blocking, cookies, links, settings, signals, starter, url, Category, SiteKey,
+    blocking, cookies, custom, links, settings, signals, starter, url, Category, SiteKey,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -80,6 +80,8 @@ pub struct Crumbwall {
     pixel_hosts: HashSet<String>,
     /// The cookie classifier: the curated names until `loadCookieKnowledge` adds more.
     classifier: Option<cookies::Classifier>,
+    /// The user's custom filters as an engine (Firefox), built on first use after a change.
+    custom: std::cell::OnceCell<custom::CustomBlocker>,
 }
 
 /// At most this many pixel hosts are remembered per session.
@@ -99,6 +101,7 @@ impl Crumbwall {
             blocker: None,
             pixel_hosts: HashSet::new(),
             classifier: None,
+            custom: std::cell::OnceCell::new(),
         }
     }
 
@@ -142,6 +145,7 @@ impl Crumbwall {
         let s = settings::import(&text(file, "the settings file")?)
             .map_err(|e| JsError::new(&e.to_string()))?;
         self.settings = s;
+        self.custom = std::cell::OnceCell::new();
         Ok(())
     }
 
@@ -471,6 +475,81 @@ impl Crumbwall {
             return false;
         };
         cookies::enforce::strips_headers(&self.settings, &url, &top)
+    }
+
+    /// Replaces the user's custom filter lines (at most 256 KiB; throws beyond, changing
+    /// nothing) and returns what compiling them gave (see `customFilters`).
+    #[wasm_bindgen(js_name = setCustomFilters)]
+    pub fn set_custom_filters(&mut self, text: &JsValue) -> Result<JsValue, JsError> {
+        let text = self::text(text, "the custom filters")?;
+        if text.len() > settings::MAX_CUSTOM_FILTERS {
+            return Err(JsError::new(&format!(
+                "custom filters are limited to {} KiB",
+                settings::MAX_CUSTOM_FILTERS / 1024
+            )));
+        }
+        self.settings.custom_filters = text;
+        self.custom = std::cell::OnceCell::new();
+        self.custom_filters()
+    }
+
+    /// The user's custom filters: `{text, filters, rules, limit, errors: [{line, text, message}]}`
+    /// (`rules`: how many Chromium rules they make).
+    #[wasm_bindgen(js_name = customFilters)]
+    pub fn custom_filters(&self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Summary<'a> {
+            text: &'a str,
+            filters: usize,
+            rules: usize,
+            limit: usize,
+            errors: &'a [custom::LineProblem],
+        }
+        let c = custom::compile(&self.settings.custom_filters);
+        to_js(&Summary {
+            text: &self.settings.custom_filters,
+            filters: c.filters,
+            rules: c.rules.len(),
+            limit: c.limit,
+            errors: &c.errors,
+        })
+    }
+
+    /// Chromium: the dynamic rules of the user's custom filters (ids 10000..).
+    #[wasm_bindgen(js_name = customRules)]
+    pub fn custom_rules(&self) -> Result<JsValue, JsError> {
+        to_js(&custom::compile(&self.settings.custom_filters).rules)
+    }
+
+    /// Firefox, per request, before `decide`: 64 when one of the user's filters blocks the
+    /// request, 65 when one of their exceptions allows it, 0 when theirs say nothing (or the
+    /// page's site is allow-listed) and `decide` has the say.
+    #[wasm_bindgen(js_name = decideCustom)]
+    pub fn decide_custom(
+        &self,
+        url: &JsValue,
+        source_url: &JsValue,
+        kind: &JsValue,
+        top_url: &JsValue,
+    ) -> u32 {
+        if self.settings.custom_filters.is_empty() {
+            return 0;
+        }
+        let s = |v: &JsValue| v.as_string().unwrap_or_default();
+        let engine = self
+            .custom
+            .get_or_init(|| custom::CustomBlocker::new(&self.settings));
+        match engine.decide(
+            &self.settings,
+            &s(url),
+            &s(source_url),
+            &s(kind),
+            &s(top_url),
+        ) {
+            Some(custom::CustomVerdict::Blocked) => 64,
+            Some(custom::CustomVerdict::Excepted) => 65,
+            None => 0,
+        }
     }
 
     /// The header names and values the signals send, as `[[name, value], ...]`.
