@@ -227,8 +227,10 @@ mod tests {
 
     #[test]
     fn firefox_engine_blocks_excepts_and_respects_the_allow_list() {
-        let mut s = Settings::default();
-        s.custom_filters = "||tracker.test^\n@@||ads.test/ok.js\n".into();
+        let mut s = Settings {
+            custom_filters: "||tracker.test^\n@@||ads.test/ok.js\n".into(),
+            ..Settings::default()
+        };
         s.blocking.advertising = false;
         let b = CustomBlocker::new(&s);
         let page = "https://news.test/";

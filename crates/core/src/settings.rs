@@ -773,8 +773,10 @@ mod tests {
         assert!(load(Some(&huge)).keep_backup);
         assert!(import(r#"{"version":4,"custom_filters":7}"#).is_err());
         // Round trip.
-        let mut s = Settings::default();
-        s.custom_filters = "||z.test^".into();
+        let s = Settings {
+            custom_filters: "||z.test^".into(),
+            ..Settings::default()
+        };
         assert_eq!(load(Some(&s.to_json())).settings, s);
     }
 
