@@ -32,9 +32,10 @@ export function freshProfile(label) {
  * `thirdPartyCookies`: Chromium allows third-party cookies (its default blocks them; it then
  * stores and sends those that are `SameSite=None; Secure`, so use with `secure`). Firefox's
  * default already keeps them, partitioned per top-level site.
+ * `firefoxPrefs`: extra Firefox preferences (ignored in Chromium).
  * Waits until the extension's background reports ready (storage.session `ready`).
  */
-export async function launch(web, { profileDir, extension = true, extensionDir = EXTENSION_DIR, hosts = [], secure = false, thirdPartyCookies = false } = {}) {
+export async function launch(web, { profileDir, extension = true, extensionDir = EXTENSION_DIR, hosts = [], secure = false, thirdPartyCookies = false, firefoxPrefs = null } = {}) {
   if (secure && !web.httpsPort) throw new Error('launch({secure: true}) needs startTestWeb({https: true})');
   const opts = {
     extensionDir: extension ? extensionDir : null,
@@ -45,6 +46,7 @@ export async function launch(web, { profileDir, extension = true, extensionDir =
     executablePath: process.env.CRUMBWALL_BROWSER_PATH || undefined,
     ...(secure ? (BROWSER === 'firefox' ? { acceptInsecureCerts: true } : { extraArgs: ['--ignore-certificate-errors'] }) : {}),
     ...(thirdPartyCookies && BROWSER !== 'firefox' ? { thirdPartyCookies: true } : {}),
+    ...(firefoxPrefs && BROWSER === 'firefox' ? { prefs: firefoxPrefs } : {}),
   };
   const h = BROWSER === 'firefox' ? await launchFirefox(opts) : await launchChromium(opts);
   if (extension) {
