@@ -238,26 +238,37 @@ const MAX_TOKENS: usize = 16;
 /// [`RULES`] by the first byte of their pattern: substring rules and word rules, each list in
 /// rule order.
 struct RuleIndex {
-    /// Per first byte: (second byte or 0, rule number).
-    sub: Vec<Vec<(u8, u16)>>,
+    /// Substring rules by [`pair_slot`] of their first two bytes (every pattern has two or
+    /// more), in rule order.
+    sub: Vec<Vec<u16>>,
+    /// Word rules by their first byte, in rule order.
     word: Vec<Vec<u16>>,
+}
+
+/// Slots of [`RuleIndex::sub`].
+const PAIR_SLOTS: usize = 1024;
+
+/// The slot of a pair of bytes.
+fn pair_slot(a: u8, b: u8) -> usize {
+    (usize::from(a) * 31 + usize::from(b)) % PAIR_SLOTS
 }
 
 fn rule_index() -> &'static RuleIndex {
     static INDEX: OnceLock<RuleIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
         let mut index = RuleIndex {
-            sub: vec![Vec::new(); 256],
+            sub: vec![Vec::new(); PAIR_SLOTS],
             word: vec![Vec::new(); 256],
         };
         for (i, r) in RULES.iter().enumerate() {
             let Some(&first) = r.pat.as_bytes().first() else {
                 continue;
             };
-            match r.how {
-                How::Sub => index.sub[usize::from(first)]
-                    .push((r.pat.as_bytes().get(1).copied().unwrap_or(0), i as u16)),
-                How::Word => index.word[usize::from(first)].push(i as u16),
+            match (r.how, r.pat.as_bytes()) {
+                (How::Sub, [a, b, ..]) => index.sub[pair_slot(*a, *b)].push(i as u16),
+                // A one-byte substring would match too much; there are none.
+                (How::Sub, _) => {}
+                (How::Word, _) => index.word[usize::from(first)].push(i as u16),
             }
         }
         index
@@ -269,11 +280,10 @@ fn first_rule(lower: &str, words: &[&str]) -> Option<&'static Rule> {
     let index = rule_index();
     let bytes = lower.as_bytes();
     let mut best = usize::MAX;
-    for (i, &b) in bytes.iter().enumerate() {
-        let next = bytes.get(i + 1).copied().unwrap_or(0);
-        for &(second, r) in &index.sub[usize::from(b)] {
+    for (i, pair) in bytes.windows(2).enumerate() {
+        for &r in &index.sub[pair_slot(pair[0], pair[1])] {
             let r = usize::from(r);
-            if second == next && r < best && bytes[i..].starts_with(RULES[r].pat.as_bytes()) {
+            if r < best && bytes[i..].starts_with(RULES[r].pat.as_bytes()) {
                 best = r;
             }
         }

@@ -55,7 +55,9 @@ pub enum MatchKind {
 pub struct KnowledgeTable {
     entries: Vec<KnownCookie>,
     exact: FastMap<String, usize>,
-    exact_lower: FastMap<String, usize>,
+    /// Lowercased exact names: the first entry, and whether other entries differ from it only
+    /// in case (then [`KnowledgeTable::exact`] decides).
+    exact_lower: FastMap<String, (usize, bool)>,
     prefixes: FastMap<String, usize>,
     /// Prefixes of two bytes or more by their first two (lowercased) bytes, longest first.
     prefix_buckets: FastMap<[u8; 2], Vec<usize>>,
@@ -138,7 +140,8 @@ impl KnowledgeTable {
             self.exact.insert(entry.name.clone(), i);
             self.exact_lower
                 .entry(entry.name.to_ascii_lowercase())
-                .or_insert(i);
+                .and_modify(|(_, several)| *several = true)
+                .or_insert((i, false));
         }
         self.entries.push(entry);
         true
@@ -171,9 +174,6 @@ impl KnowledgeTable {
         if name.is_empty() {
             return None;
         }
-        if let Some(&i) = self.exact.get(name) {
-            return Some((&self.entries[i], MatchKind::Exact));
-        }
         let mut buf = [0u8; STACK_NAME];
         let owned;
         let lower: &str = if !name.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -188,8 +188,17 @@ impl KnowledgeTable {
             owned = name.to_ascii_lowercase();
             &owned
         };
-        if let Some(&i) = self.exact_lower.get(lower) {
-            return Some((&self.entries[i], MatchKind::ExactIgnoringCase));
+        // An exact match is also a match ignoring case: one hash for both.
+        if let Some(&(i, several)) = self.exact_lower.get(lower) {
+            let exact = if several {
+                self.exact.get(name).copied()
+            } else {
+                Some(i).filter(|&i| self.entries[i].name == name)
+            };
+            return Some(match exact {
+                Some(j) => (&self.entries[j], MatchKind::Exact),
+                None => (&self.entries[i], MatchKind::ExactIgnoringCase),
+            });
         }
         let lb = lower.as_bytes();
         let bucket = match lb {

@@ -682,3 +682,34 @@ mod props {
         }
     }
 }
+
+#[test]
+fn table_lookup_with_case_variants() {
+    let mut t = KnowledgeTable::new();
+    for (name, purpose) in [
+        ("OID", Purpose::Advertising),
+        ("oid", Purpose::Technical),
+        ("Zq", Purpose::Social),
+    ] {
+        assert!(t.insert(KnownCookie {
+            name: name.to_owned(),
+            prefix: false,
+            purpose,
+            owner: None,
+            source: Source::Curated,
+        }));
+    }
+    let got = |n: &str| t.lookup(n).map(|(k, m)| (k.purpose, m));
+    assert_eq!(got("OID"), Some((Purpose::Advertising, MatchKind::Exact)));
+    assert_eq!(got("oid"), Some((Purpose::Technical, MatchKind::Exact)));
+    assert_eq!(
+        got("Oid"),
+        Some((Purpose::Advertising, MatchKind::ExactIgnoringCase))
+    );
+    assert_eq!(got("Zq"), Some((Purpose::Social, MatchKind::Exact)));
+    assert_eq!(
+        got("zQ"),
+        Some((Purpose::Social, MatchKind::ExactIgnoringCase))
+    );
+    assert_eq!(got("zqx"), None);
+}
