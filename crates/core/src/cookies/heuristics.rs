@@ -70,6 +70,9 @@ const RULES: &[Rule] = &[
     sub("necessary", Tech, 0.6),
     sub("functional", Tech, 0.5),
     word("cmp", Tech, 0.55),
+    sub("_cmp", Tech, 0.5),
+    sub("banner", Tech, 0.5),
+    sub("policy", Tech, 0.5),
     sub("dismiss", Tech, 0.5),
     sub("notice", Tech, 0.5),
     // Checks that cookies or scripts work.
@@ -108,6 +111,9 @@ const RULES: &[Rule] = &[
     sub("usersync", Ad, 0.6),
     sub("cookiesync", Ad, 0.6),
     sub("idsync", Ad, 0.6),
+    sub("usync", Ad, 0.55),
+    word("adx", Ad, 0.55),
+    word("gcl", Ad, 0.55),
     word("dsp", Ad, 0.55),
     word("ssp", Ad, 0.55),
     // Analytics.

@@ -510,10 +510,11 @@ fn cookies_evaluation_on_open_cookie_database() {
         println!("  expected {e:<15} got {g:<15} {n}");
     }
     assert!(total > 1000);
-    // Regression guards on a fixed data set (figures at the time of writing: 31.3% overall,
-    // 64.9% when the classifier gives an answer); the goal of the cookie issue is far higher.
-    assert!(right as f64 / total as f64 > 0.25);
-    assert!(right as f64 / (total - said_unknown).max(1) as f64 > 0.55);
+    // Regression guards on a fixed data set (figures at the time of writing: 47.8% overall,
+    // 66.6% when the classifier gives an answer; 31.3% and 64.9% before the lifetime, vendor and
+    // consent heuristics); the held-out figure is `crumbwall eval-cookies --leave-platform-out`.
+    assert!(right as f64 / total as f64 > 0.42);
+    assert!(right as f64 / (total - said_unknown).max(1) as f64 > 0.6);
 }
 
 #[test]
