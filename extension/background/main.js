@@ -10,6 +10,7 @@ import { installBlockingListeners, applyBlocking, restoreTabs, restorePixelHosts
 import { applyLinks, installLinkHandlers } from './links.js';
 import { applyCookies, enforceJar, installCookieHandlers, installCookieListeners } from './cookies.js';
 import { handle, installMessageRouter } from './messages.js';
+import { gpcStatus } from './gpc.js';
 
 installSignalListeners();
 installBlockingListeners();
@@ -19,6 +20,10 @@ installCookieListeners();
 // A start-up listener makes the browser start the background with the browser (Firefox otherwise
 // waits for the first event), so the page script and rules are re-applied before browsing begins.
 api.runtime.onStartup.addListener(() => {});
+// First install: the onboarding page explains the cookie purposes and the defaults.
+api.runtime.onInstalled.addListener(({ reason }) => {
+  if (reason === 'install') api.tabs.create({ url: api.runtime.getURL('extension/onboarding/onboarding.html') }).catch(() => {});
+});
 
 async function targetTab(m) {
   if (typeof m.url === 'string') return { url: m.url, id: -1 };
@@ -95,6 +100,25 @@ handle('setCookieRule', { purpose: 'string', rule: 'string' }, async (m) => {
 
 handle('dismissProblems', {}, async () => {
   await api.storage.local.remove('settingsProblems');
+});
+
+// The whole settings document, as the file the options page exports.
+handle('exportSettings', {}, async () => (await ready).settingsJson());
+
+// Replaces every setting with an exported file's: validated by the core, all or nothing (a bad
+// file throws with its problems and changes nothing).
+handle('importSettings', { text: 'string' }, async (m) => {
+  await mutate((c) => c.importSettings(m.text), applyAll);
+  await enforceJar();
+  return (await ready).settings();
+});
+
+// Whether the tab's site declares that it honours GPC (/.well-known/gpc.json, cached a day).
+handle('getGpcStatus', { tabId: 'number?', url: 'string?' }, async (m) => {
+  const tab = await targetTab(m);
+  const site = tab.url ? siteOfUrl(tab.url) ?? null : null;
+  if (!site) return null;
+  return gpcStatus(site, tab.url);
 });
 
 // Start: load settings, bring rules and page scripts in line, then tell tests and pages we are up.
