@@ -6,22 +6,28 @@
 //! - `cargo xtask test`: native unit tests, WASM facade tests in Node, `web-ext lint`, and the
 //!   end-to-end suites in headless Chromium and Firefox; ends with `N passed, N failed`.
 //! - `cargo xtask run [--browser chromium|firefox]`: the demo page in a browser with the extension.
+//! - `cargo xtask fuzz [--smoke] [--target T] [--runs N]`: the fuzz targets (libFuzzer on
+//!   nightly with cargo-fuzz; `--smoke` on stable, also run by `cargo xtask test`).
 
 mod bench;
 mod build;
 mod dist;
+mod fuzz;
 mod test;
 mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <build|test|run> [options]
+const USAGE: &str = "usage: cargo xtask <build|test|run|bench|fuzz> [options]
 
   build                      set up tools, build the WASM core and dist/*.zip
-  test [--only SUITE,...]    run every test suite (unit, wasm, lint, e2e-chromium, e2e-firefox)
+  test [--only SUITE,...]    run every test suite (unit, fuzz, wasm, lint, e2e-chromium, e2e-firefox)
   run [--browser chromium|firefox]
                              open the demo page with the extension loaded
-  bench [--quick]            time the engines beside references; writes target/bench/results.json";
+  bench [--quick]            time the engines beside references; writes target/bench/results.json
+  fuzz [--smoke] [--target T] [--runs N] [--time S]
+                             libFuzzer runs of the fuzz targets (nightly + cargo-fuzz), or with
+                             --smoke a stable run of seconds over regressions and random inputs";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +36,7 @@ fn main() -> ExitCode {
         Some("test") => test::test(&args[1..]),
         Some("run") => test::run_demo(&args[1..]),
         Some("bench") => bench::bench(&args[1..]),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

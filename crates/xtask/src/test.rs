@@ -6,9 +6,17 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use crate::build;
+use crate::fuzz;
 use crate::util::{step, Result};
 
-const SUITES: [&str; 5] = ["unit", "wasm", "lint", "e2e-chromium", "e2e-firefox"];
+const SUITES: [&str; 6] = [
+    "unit",
+    "fuzz",
+    "wasm",
+    "lint",
+    "e2e-chromium",
+    "e2e-firefox",
+];
 
 /// Browsers the end-to-end suites drive, with the Debian package that provides each.
 const BROWSERS: [(&str, &[&str], &str); 2] = [
@@ -86,6 +94,14 @@ pub fn test(args: &[String]) -> Result<ExitCode> {
         let started = Instant::now();
         let counts = match *suite {
             "unit" => unit(&root),
+            "fuzz" => {
+                let (passed, failed) = fuzz::smoke_suite(&root);
+                Counts {
+                    passed,
+                    failed,
+                    ..Counts::default()
+                }
+            }
             "wasm" => node_tests(&root, &root.join("tests").join("wasm"), &[]),
             "lint" => lint(&root).plus(fmt_check(&root)),
             e2e => {
