@@ -98,6 +98,12 @@ handle('setCookieRule', { purpose: 'string', rule: 'string' }, async (m) => {
   await enforceJar();
 });
 
+handle('getCustomFilters', {}, async () => (await ready).customFilters());
+
+// The rules are applied in the same step; if the browser refuses them the previous rules stay in
+// force and the error is returned (the text is kept, so the user can fix it).
+handle('setCustomFilters', { text: 'string' }, (m) => mutate((c) => c.setCustomFilters(m.text), applyAll));
+
 handle('dismissProblems', {}, async () => {
   await api.storage.local.remove('settingsProblems');
 });

@@ -4,6 +4,9 @@
 
 import { api } from './platform.js';
 
+/** Longest text field accepted (the core refuses settings documents over 4 MiB itself). */
+const MAX_TEXT = 4 * 1024 * 1024;
+
 /** @type {Map<string, {check: (m: object) => string | null, run: (m: object, sender: object) => Promise<unknown>}>} */
 const handlers = new Map();
 
@@ -18,7 +21,7 @@ export function handle(type, fields, run) {
       const v = m[name];
       if (v === undefined && optional) continue;
       if (typeof v !== base) return `field \`${name}\` must be a ${base}`;
-      if (base === 'string' && v.length > 100_000) return `field \`${name}\` is too long`;
+      if (base === 'string' && v.length > MAX_TEXT) return `field \`${name}\` is too long`;
     }
     return null;
   };
