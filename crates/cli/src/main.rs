@@ -33,11 +33,11 @@ const USAGE: &str = "usage:
   crumbwall classify-cookie --name N --domain D [--value V] [--expires SECONDS] [--site S] [--no-ocd]
                                                   the purpose of a cookie, with confidence and reason
   crumbwall eval-cookies FILE.csv [--no-ocd]      accuracy, precision/recall per purpose and confusion matrix
+                                                  on labelled cookies (header: name, domain, label; optional
+                                                  value, expires, site)
   crumbwall eval-cookies --leave-platform-out [--ocd FILE]
                                                   held-out accuracy on the Open Cookie Database (each
                                                   platform judged without its own rows)
-                                                  on labelled cookies (header: name, domain, label; optional
-                                                  value, expires, site)
   crumbwall pixels FILE.json [--examples N] [--seed S]
                                                   classify the web beacons and pixel tags of a JSON Lines request
                                                   file (url, frameUrl, cpt): counts by purpose and reason, and N
