@@ -17,7 +17,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWeb } from '../web/server.mjs';
-import { BROWSER, freshProfile, launch, visit, message, openPopup, blockingOff, eventually } from './lib/fixture.mjs';
+import { BROWSER, freshProfile, launch, visit, message, openPopup, blockingOff, eventually, stopChromiumWorker, resumeChromiumWorker } from './lib/fixture.mjs';
 import { gotoAndWaitTitle } from './lib/browsers.mjs';
 
 const SITE = 'site.test';
@@ -59,34 +59,11 @@ function start(label, extension = true) {
   return launch(web, { profileDir: freshProfile(`cookies-${label}`), extension, secure: true, thirdPartyCookies: true });
 }
 
-/**
- * Chromium: stops the extension's service worker (as the browser does when it is idle), after
- * leaving a marker in its memory; returns whether it did. Firefox's event page is not stopped.
- */
+/** Chromium: stops the service worker; returns whether it did (Firefox's event page is not stopped). */
 async function stopBackground(h) {
   if (BROWSER !== 'chromium') return false;
-  await h.evalBackground(() => { globalThis.__beforeStop = true; });
-  const p = await h.browser.newPage();
-  try {
-    const s = await p.createCDPSession();
-    await s.send('ServiceWorker.enable');
-    await s.send('ServiceWorker.stopAllWorkers');
-  } finally {
-    await p.close();
-  }
+  await stopChromiumWorker(h);
   return true;
-}
-
-/**
- * Chromium: lets the worker the browser restarted for an event run. Puppeteer attaches to new
- * targets with waitForDebuggerOnStart, so a restarted worker waits for a debugger to resume it
- * (an artefact of the harness; without DevTools the browser just runs it).
- */
-async function resumeBackground(h) {
-  const isOurs = (t) => t.type() === 'service_worker' && t.url().startsWith(h.extensionOrigin);
-  const target = await h.browser.waitForTarget(isOurs, { timeout: 10000 });
-  const session = await target.createCDPSession();
-  await session.send('Runtime.runIfWaitingForDebugger').catch(() => {});
 }
 
 /** Names in a Cookie header, sorted ([] for none). */
@@ -295,7 +272,7 @@ test(`${BROWSER}: cookie policy: defaults, policy changes, popup, forget this si
         await closeTabsOf(h, SITE);
         // The closing woke the stopped worker; the harness's debugger holds a woken worker until
         // it attaches (puppeteer's waitForDebuggerOnStart), which this does.
-        if (restarted) await resumeBackground(h);
+        if (restarted) await resumeChromiumWorker(h);
         const after = await jarEventually(h, SITE, (n) => !n.includes('lang'), 'lang gone after the last site.test tab closed');
         assert.ok(!after.includes('lang'), `lang gone once no site.test tab is open (${after})`);
         if (restarted) assert.equal(await h.evalBackground(() => globalThis.__beforeStop ?? null), null, 'the background that removed it was a restarted one');

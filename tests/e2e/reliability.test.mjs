@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWeb } from '../web/server.mjs';
-import { BROWSER, freshProfile, launch, visit, message, openPopup, eventually, tabIdFor } from './lib/fixture.mjs';
+import { BROWSER, freshProfile, launch, visit, message, openPopup, eventually, tabIdFor, stopChromiumWorker, resumeChromiumWorker } from './lib/fixture.mjs';
 import { gotoAndWaitTitle } from './lib/browsers.mjs';
 
 const BURST_REQUESTS = 5000;
@@ -68,30 +68,6 @@ before(async () => {
 after(async () => {
   await web?.close();
 });
-
-/** Chromium: stops the service worker, leaving a marker in its memory first. */
-async function stopChromiumWorker(h) {
-  await h.evalBackground(() => { globalThis.__beforeStop = true; });
-  const p = await h.browser.newPage();
-  try {
-    const s = await p.createCDPSession();
-    await s.send('ServiceWorker.enable');
-    await s.send('ServiceWorker.stopAllWorkers');
-  } finally {
-    await p.close();
-  }
-}
-
-/**
- * Chromium: lets a worker the browser restarted for an event run (puppeteer attaches to new
- * targets with waitForDebuggerOnStart, so a restarted worker waits for a debugger to resume it).
- */
-async function resumeChromiumWorker(h) {
-  const isOurs = (t) => t.type() === 'service_worker' && t.url().startsWith(h.extensionOrigin);
-  const target = await h.browser.waitForTarget(isOurs, { timeout: 10000 });
-  const session = await target.createCDPSession();
-  await session.send('Runtime.runIfWaitingForDebugger').catch(() => {});
-}
 
 /** Firefox: the event page's marker, through the extension page the harness evaluates in. */
 function firefoxMarker(h, set) {
@@ -164,11 +140,7 @@ test(`${BROWSER}: settings survive the background being stopped during writes`, 
       // Fire the write from the options page and stop the worker while it runs.
       options.evaluate((s) => { (globalThis.browser ?? globalThis.chrome).runtime.sendMessage({ type: 'setProtection', site: s, on: false }).catch(() => {}); }, site);
       await new Promise((r) => setTimeout(r, i * 3));
-      const p = await h.browser.newPage();
-      const s = await p.createCDPSession();
-      await s.send('ServiceWorker.enable');
-      await s.send('ServiceWorker.stopAllWorkers');
-      await p.close();
+      await stopChromiumWorker(h);
       await resumeChromiumWorker(h);
     }
     await options.close();

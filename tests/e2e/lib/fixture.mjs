@@ -129,3 +129,32 @@ export async function blockingOff(h) {
     await message(h, { type: 'setCategory', category, on: false });
   }
 }
+
+/**
+ * Chromium: stops the extension's service worker (as the browser does when it is idle), after
+ * leaving a marker (`globalThis.__beforeStop`) in its memory, so a test can tell a restarted
+ * worker from the old one.
+ */
+export async function stopChromiumWorker(h) {
+  await h.evalBackground(() => { globalThis.__beforeStop = true; });
+  const p = await h.browser.newPage();
+  try {
+    const s = await p.createCDPSession();
+    await s.send('ServiceWorker.enable');
+    await s.send('ServiceWorker.stopAllWorkers');
+  } finally {
+    await p.close();
+  }
+}
+
+/**
+ * Chromium: lets the worker the browser restarted for an event run. Puppeteer attaches to new
+ * targets with waitForDebuggerOnStart, so a restarted worker waits for a debugger to resume it
+ * (an artefact of the harness; without DevTools the browser just runs it).
+ */
+export async function resumeChromiumWorker(h) {
+  const isOurs = (t) => t.type() === 'service_worker' && t.url().startsWith(h.extensionOrigin);
+  const target = await h.browser.waitForTarget(isOurs, { timeout: 10000 });
+  const session = await target.createCDPSession();
+  await session.send('Runtime.runIfWaitingForDebugger').catch(() => {});
+}
