@@ -1,7 +1,7 @@
 // Tests of the WASM facade as the extension uses it: the built package (extension/pkg), in Node.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { initSync, Crumbwall, siteOfUrl, parseSite, version, categoryName, pixelPurposeName } from '../../extension/pkg/crumbwall_wasm.js';
 
 initSync({ module: readFileSync(new URL('../../extension/pkg/crumbwall_wasm_bg.wasm', import.meta.url)) });
@@ -22,7 +22,7 @@ test('first run gives defaults with no problems', () => {
   const c = new Crumbwall(undefined);
   assert.deepEqual(c.loadReport(), { problems: [], keepBackup: false, migratedFrom: null });
   assert.deepEqual(c.settings(), {
-    version: 4,
+    version: 5,
     signals: { enabled: true, exceptions: [] },
     blocking: { advertising: true, statistical: true, social: true },
     allowlist: [],
@@ -30,6 +30,7 @@ test('first run gives defaults with no problems', () => {
     links: { clean: true, skip_redirectors: true },
     cookies: { technical: 'allow', personalization: 'allow', advertising: 'block', statistical: 'block-third-party', social: 'block', unknown: 'block-third-party' },
     custom_filters: '',
+    consent: { auto_decline: true, hide_banners: true, exceptions: [] },
   });
   assert.equal(c.signalsApply('http://site.test/'), true);
 });
@@ -283,4 +284,40 @@ test('custom filters: per-line errors, Chromium rules, Firefox decisions, limits
   assert.throws(() => again.setCustomFilters(42), /must be a string/);
   assert.equal(again.customFilters().text, '||other.test^');
   for (const v of [undefined, null, 5, {}]) assert.equal(again.decideCustom(v, v, v, v), 0);
+});
+
+test('consent banners: policy, per-site exception, switches, the cookie-notice filters and hostile values', () => {
+  const c = new Crumbwall(undefined);
+  assert.deepEqual(c.consentPolicy('https://www.site.test/x'), { autoDecline: true, hideBanners: true, excepted: false, allowlisted: false });
+  assert.equal(c.setConsentException('https://www.site.test/x', true), 'site.test');
+  assert.deepEqual(c.settings().consent.exceptions, ['site.test']);
+  assert.deepEqual(c.consentPolicy('https://site.test/'), { autoDecline: false, hideBanners: false, excepted: true, allowlisted: false });
+  assert.equal(c.setConsentException('site.test', false), 'site.test');
+  assert.throws(() => c.setConsentException('not a site', true));
+  assert.throws(() => c.setConsentException(7, true), /must be a string/);
+  c.setSwitch('consent.hide_banners', false);
+  assert.deepEqual(c.consentPolicy('https://site.test/'), { autoDecline: true, hideBanners: false, excepted: false, allowlisted: false });
+  c.allowSite('news.test');
+  assert.equal(c.consentPolicy('https://news.test/').allowlisted, true);
+  assert.equal(c.consentPolicy('https://news.test/').autoDecline, false);
+  for (const v of [undefined, null, 5, {}, 'chrome://newtab']) assert.equal(c.consentPolicy(v).autoDecline, false);
+  // The cookie-notice filters: empty before they are loaded; a damaged file throws.
+  assert.deepEqual(c.bannerSelectors('https://site.test/'), { hide: [], exceptions: [], generichide: false });
+  assert.deepEqual(c.bannerClassIdSelectors(['CaixaCookies'], [], []), []);
+  assert.throws(() => c.loadBannerHider(new Uint8Array([1, 2, 3])), /banner filters/);
+  const bin = new URL('../../extension/engine/consent.bin', import.meta.url);
+  if (existsSync(bin)) {
+    c.loadBannerHider(readFileSync(bin));
+    assert.deepEqual(c.bannerClassIdSelectors(['CaixaCookies', 'nothing-here'], [], []), ['.CaixaCookies']);
+    const page = c.bannerSelectors('https://site.test/');
+    assert.ok(Array.isArray(page.hide) && Array.isArray(page.exceptions) && typeof page.generichide === 'boolean');
+    assert.deepEqual(c.bannerSelectors(undefined).hide, []);
+  }
+  assert.equal(Crumbwall.bannerStyleSheet(['.a', 'b{}'], false), '.a{display:none!important}\n');
+  assert.equal(Crumbwall.bannerStyleSheet(['.a'], true), '.a{opacity:0!important;pointer-events:none!important}\n');
+  assert.equal(Crumbwall.consentMaxAttempts(), 3);
+  // Migration from schema 4 keeps everything and adds the defaults.
+  const old = new Crumbwall('{"version":4,"allowlist":["a.test"],"custom_filters":"||x.test^"}');
+  assert.equal(old.loadReport().migratedFrom, 4);
+  assert.deepEqual(old.settings().consent, { auto_decline: true, hide_banners: true, exceptions: [] });
 });

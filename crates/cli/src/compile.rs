@@ -17,6 +17,8 @@ const STARTER_ID: &str = "crumbwall-starter";
 /// The lists to build from: each network list's text (missing ones reported), plus the starter.
 struct Loaded {
     inputs: Vec<(String, Category, String)>,
+    /// The `use = "cosmetic"` lists' texts (the cookie-notice lists, for the banner hider).
+    cosmetic: Vec<String>,
     metas: Vec<(ListMeta, Option<String>)>,
     missing: Vec<String>,
 }
@@ -26,9 +28,20 @@ fn load(lists_toml: &Path, dir: &Path, allow_missing: bool) -> Result<Loaded, St
     let mut inputs = Vec::new();
     let mut missing = Vec::new();
     let mut out_metas = Vec::new();
+    let mut cosmetic = Vec::new();
     for meta in metas {
         if !meta.is_network() {
-            out_metas.push((meta, None));
+            match lists::load_text(dir, &meta) {
+                Ok(text) => {
+                    cosmetic.push(text.clone());
+                    out_metas.push((meta, Some(text)));
+                }
+                Err(e) if allow_missing => {
+                    missing.push(e);
+                    out_metas.push((meta, None));
+                }
+                Err(e) => return Err(e),
+            }
             continue;
         }
         match lists::load_text(dir, &meta) {
@@ -48,6 +61,7 @@ fn load(lists_toml: &Path, dir: &Path, allow_missing: bool) -> Result<Loaded, St
     }
     Ok(Loaded {
         inputs,
+        cosmetic,
         metas: out_metas,
         missing,
     })
@@ -85,7 +99,8 @@ struct ListInfo {
 /// [--ocd open-cookie-database.csv]`: writes `DIR/rules/<category>.json`, `DIR/rules/lists.json`,
 /// `DIR/engine/blocker.bin`, `DIR/cookies/known.tsv` (the Open Cookie Database's names in the
 /// curated table's format, or no entries without `--ocd`), and the conversion report
-/// (`compile-report.{txt,json}`) into the report directory (default `DIR`).
+/// (`compile-report.{txt,json}`) and the `use = "cosmetic"` lists' text joined
+/// (`consent-lists.txt`, for the banner hider) into the report directory (default `DIR`).
 pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
     let mut out = None;
     let mut lists_toml = PathBuf::from("lists.toml");
@@ -193,6 +208,17 @@ pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
     )?;
     let report_dir = report_dir.unwrap_or_else(|| out.clone());
     std::fs::create_dir_all(&report_dir).map_err(|e| format!("{}: {e}", report_dir.display()))?;
+    // The cookie-notice lists, joined, for the banner hider: `cargo xtask build` serialises it
+    // with the WebAssembly module (see `buildBannerHider` in crates/wasm), not natively.
+    write(
+        &report_dir.join("consent-lists.txt"),
+        loaded.cosmetic.join("\n").as_bytes(),
+    )?;
+    println!(
+        "cookie-notice lists  {:>6} KB of text ({} lists) for the banner hider",
+        loaded.cosmetic.iter().map(String::len).sum::<usize>() / 1024,
+        loaded.cosmetic.len()
+    );
     let report_text = compiled.report.to_text();
     write(
         &report_dir.join("compile-report.txt"),

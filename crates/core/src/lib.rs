@@ -13,6 +13,7 @@
 //! - [`pixels`]: web beacons and pixel tags, recognised from a request before it is sent.
 //! - [`cookies`]: cookie purposes, the user's cookie policy and its enforcement.
 //! - [`custom`]: the user's own filter lines, as Chromium rules and a Firefox engine.
+//! - [`consent`]: cookie-consent banners: the per-page policy and the cookie-notice cosmetic filters.
 //! - [`compile`], [`engine`], [`blocking`]: filter lists to Chromium rules, the Firefox engine,
 //!   and the per-request decision.
 //!
@@ -24,6 +25,7 @@
 pub mod blocking;
 pub mod category;
 pub mod compile;
+pub mod consent;
 pub mod cookies;
 pub mod custom;
 pub mod dnr;

@@ -16,7 +16,7 @@ use crate::engine::CategorySet;
 use crate::site::{SiteError, SiteKey};
 
 /// The schema version this build writes.
-pub const CURRENT_VERSION: u64 = 4;
+pub const CURRENT_VERSION: u64 = 5;
 
 /// At most this many sites in one list (far beyond real use; keeps rules within browser limits).
 pub const MAX_SITES: usize = 5_000;
@@ -43,6 +43,19 @@ pub struct Settings {
     pub cookies: CookiePolicy,
     /// The user's own filter lines, as typed (since schema 4; compiled by [`crate::custom`]).
     pub custom_filters: String,
+    /// Cookie-consent banners (since schema 5; decided by [`crate::consent`]).
+    pub consent: ConsentSettings,
+}
+
+/// Cookie-consent banner switches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentSettings {
+    /// Decline non-essential cookies in consent banners automatically (default on).
+    pub auto_decline: bool,
+    /// Hide the banners the cookie-notice filter lists know (default on).
+    pub hide_banners: bool,
+    /// Sites where banners are left alone, sorted and without duplicates.
+    pub exceptions: Vec<SiteKey>,
 }
 
 /// The user's own filter text is refused beyond this size (256 KiB, thousands of filters).
@@ -129,6 +142,11 @@ impl Default for Settings {
             },
             cookies: CookiePolicy::default(),
             custom_filters: String::new(),
+            consent: ConsentSettings {
+                auto_decline: true,
+                hide_banners: true,
+                exceptions: Vec::new(),
+            },
         }
     }
 }
@@ -203,10 +221,12 @@ impl Settings {
     }
 
     /// The on/off switches outside blocking categories, by their path in the document.
-    pub const SWITCHES: [&'static str; 3] = [
+    pub const SWITCHES: [&'static str; 5] = [
         "pixels.block_unknown",
         "links.clean",
         "links.skip_redirectors",
+        "consent.auto_decline",
+        "consent.hide_banners",
     ];
 
     /// Sets one of [`Settings::SWITCHES`]; returns false (and changes nothing) for another name.
@@ -215,6 +235,8 @@ impl Settings {
             "pixels.block_unknown" => &mut self.pixels.block_unknown,
             "links.clean" => &mut self.links.clean,
             "links.skip_redirectors" => &mut self.links.skip_redirectors,
+            "consent.auto_decline" => &mut self.consent.auto_decline,
+            "consent.hide_banners" => &mut self.consent.hide_banners,
             _ => return false,
         };
         *field = on;
@@ -226,6 +248,22 @@ impl Settings {
         let site = SiteKey::parse_user_input(input)?;
         insert_site(&mut self.signals.exceptions, site.clone())?;
         Ok(site)
+    }
+
+    /// Leaves consent banners alone on a site (the popup's per-site switch). Returns the
+    /// normalised site.
+    pub fn add_consent_exception(&mut self, input: &str) -> Result<SiteKey, SettingsError> {
+        let site = SiteKey::parse_user_input(input)?;
+        insert_site(&mut self.consent.exceptions, site.clone())?;
+        Ok(site)
+    }
+
+    /// Handles consent banners on a site again. Returns whether it was excepted.
+    pub fn remove_consent_exception(&mut self, input: &str) -> Result<bool, SettingsError> {
+        let site = SiteKey::parse_user_input(input)?;
+        let before = self.consent.exceptions.len();
+        self.consent.exceptions.retain(|s| *s != site);
+        Ok(before != self.consent.exceptions.len())
     }
 
     /// Turns protection off on a site (adds it to the allow list). Returns the normalised site.
@@ -387,6 +425,7 @@ fn migrate(doc: &mut Map<String, Value>, from: u64) {
     // - 1 → 2 added `pixels` and `links`; their defaults apply, nothing moves.
     // - 2 → 3 added `cookies` (a rule per purpose); its defaults apply, nothing moves.
     // - 3 → 4 added `custom_filters` (the user's own filter lines); empty, nothing moves.
+    // - 4 → 5 added `consent` (cookie-consent banners); its defaults apply, nothing moves.
     // A step that moves or renames a field goes here as `if v == N { ... }`, with a test that
     // loads a document of version N.
     while v < CURRENT_VERSION {
@@ -409,6 +448,7 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
                 | "links"
                 | "cookies"
                 | "custom_filters"
+                | "consent"
         ) {
             problems.push(format!("unknown setting `{key}` ignored"));
         }
@@ -474,6 +514,9 @@ fn validate(doc: &Map<String, Value>, problems: &mut Vec<String>) -> Settings {
             brief(other)
         )),
     }
+    if let Some(v) = doc.get("consent") {
+        consent_settings(v, &mut s.consent, problems);
+    }
     if let Some(sig) = doc.get("signals") {
         let Value::Object(sig) = sig else {
             problems.push(format!("`signals` must be an object, found {}", brief(sig)));
@@ -519,6 +562,32 @@ fn cookie_rules(v: &Value, policy: &mut CookiePolicy, problems: &mut Vec<String>
             )),
         }
     }
+}
+
+/// Reads the consent section (`{"auto_decline": true, "hide_banners": true, "exceptions": [...]}`),
+/// keeping the default for anything missing or wrong and reporting it.
+fn consent_settings(v: &Value, consent: &mut ConsentSettings, problems: &mut Vec<String>) {
+    let Value::Object(o) = v else {
+        problems.push(format!("`consent` must be an object, found {}", brief(v)));
+        return;
+    };
+    let mut flags = Map::new();
+    for (key, value) in o {
+        if key == "exceptions" {
+            consent.exceptions = site_list(value, "consent.exceptions", problems);
+        } else {
+            flags.insert(key.clone(), value.clone());
+        }
+    }
+    switches(
+        &Value::Object(flags),
+        "consent",
+        problems,
+        &mut [
+            ("auto_decline", &mut consent.auto_decline),
+            ("hide_banners", &mut consent.hide_banners),
+        ],
+    );
 }
 
 /// Reads an object of on/off switches into `fields`, reporting unknown keys and non-booleans.
@@ -615,7 +684,7 @@ mod tests {
         assert!(l.problems.is_empty() && !l.keep_backup);
         assert_eq!(
             s.to_json(),
-            r#"{"version":4,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[],"pixels":{"block_unknown":true},"links":{"clean":true,"skip_redirectors":true},"cookies":{"technical":"allow","personalization":"allow","advertising":"block","statistical":"block-third-party","social":"block","unknown":"block-third-party"},"custom_filters":""}"#
+            r#"{"version":5,"signals":{"enabled":false,"exceptions":["example.co.uk","news.test"]},"blocking":{"advertising":true,"statistical":true,"social":true},"allowlist":[],"pixels":{"block_unknown":true},"links":{"clean":true,"skip_redirectors":true},"cookies":{"technical":"allow","personalization":"allow","advertising":"block","statistical":"block-third-party","social":"block","unknown":"block-third-party"},"custom_filters":"","consent":{"auto_decline":true,"hide_banners":true,"exceptions":[]}}"#
         );
     }
 
@@ -778,6 +847,49 @@ mod tests {
             ..Settings::default()
         };
         assert_eq!(load(Some(&s.to_json())).settings, s);
+    }
+
+    #[test]
+    fn migrates_version_4_and_reads_consent() {
+        // A document as version 4 wrote it: consent gets its defaults, nothing else changes.
+        let v4 = r#"{"version":4,"signals":{"enabled":true,"exceptions":[]},"blocking":{"advertising":true,"statistical":true,"social":false},"allowlist":["a.test"],"pixels":{"block_unknown":true},"links":{"clean":true,"skip_redirectors":true},"cookies":{"technical":"allow","personalization":"allow","advertising":"block","statistical":"block-third-party","social":"block","unknown":"block-third-party"},"custom_filters":"||x.test^"}"#;
+        let l = load(Some(v4));
+        assert_eq!(l.migrated_from, Some(4));
+        assert!(l.problems.is_empty() && !l.keep_backup, "{:?}", l.problems);
+        assert_eq!(l.settings.consent, Settings::default().consent);
+        assert!(!l.settings.blocking.social);
+        assert_eq!(l.settings.custom_filters, "||x.test^");
+        assert_eq!(l.settings.version, 5);
+        assert!(import(v4).is_ok());
+        // Version 5: every part read, bad parts reported and defaulted.
+        let l = load(Some(
+            r#"{"version":5,"consent":{"auto_decline":false,"hide_banners":"no","exceptions":["WWW.Site.Test","bad site"],"x":1}}"#,
+        ));
+        assert!(!l.settings.consent.auto_decline && l.settings.consent.hide_banners);
+        assert_eq!(
+            l.settings.consent.exceptions,
+            vec![SiteKey::from_host("site.test").unwrap()]
+        );
+        assert_eq!(l.problems.len(), 3, "{:?}", l.problems);
+        assert!(l.keep_backup);
+        assert!(load(Some(r#"{"version":5,"consent":[]}"#)).keep_backup);
+        assert!(import(r#"{"version":5,"consent":{"exceptions":"a.test"}}"#).is_err());
+        // Edits and round trip.
+        let mut s = Settings::default();
+        assert!(s.set_switch("consent.auto_decline", false));
+        assert!(s.set_switch("consent.hide_banners", false));
+        assert_eq!(
+            s.add_consent_exception("https://news.test/x")
+                .unwrap()
+                .as_str(),
+            "news.test"
+        );
+        s.add_consent_exception("news.test").unwrap();
+        assert_eq!(s.consent.exceptions.len(), 1);
+        assert!(s.add_consent_exception("").is_err());
+        assert_eq!(load(Some(&s.to_json())).settings, s);
+        assert!(s.remove_consent_exception("news.test").unwrap());
+        assert!(!s.remove_consent_exception("news.test").unwrap());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 
 use crumbwall_core::pixels::{self, PixelPurpose};
 use crumbwall_core::{
-    blocking, cookies, custom, links, settings, signals, starter, url, Category, SiteKey,
+    blocking, consent, cookies, custom, links, settings, signals, starter, url, Category, SiteKey,
 };
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -82,6 +82,8 @@ pub struct Crumbwall {
     classifier: Option<cookies::Classifier>,
     /// The user's custom filters as an engine (Firefox), built on first use after a change.
     custom: std::cell::OnceCell<custom::CustomBlocker>,
+    /// The cookie-notice cosmetic filters, once `loadBannerHider` ran.
+    hider: Option<consent::BannerHider>,
 }
 
 /// At most this many pixel hosts are remembered per session.
@@ -102,6 +104,7 @@ impl Crumbwall {
             pixel_hosts: HashSet::new(),
             classifier: None,
             custom: std::cell::OnceCell::new(),
+            hider: None,
         }
     }
 
@@ -556,5 +559,93 @@ impl Crumbwall {
     #[wasm_bindgen(js_name = signalHeaders)]
     pub fn signal_headers() -> Result<JsValue, JsError> {
         to_js(&signals::HEADERS)
+    }
+
+    /// What to do about consent banners on the page at `top_url` (the tab's page):
+    /// `{autoDecline, hideBanners, excepted, allowlisted}`; everything off for a non-web page.
+    #[wasm_bindgen(js_name = consentPolicy)]
+    pub fn consent_policy(&self, top_url: &JsValue) -> Result<JsValue, JsError> {
+        let url = top_url.as_string().unwrap_or_default();
+        to_js(&consent::policy(&self.settings, &url))
+    }
+
+    /// Leaves consent banners alone on a site (`excepted` true) or handles them again; returns
+    /// the normalised site. Throws for something that is not a site.
+    #[wasm_bindgen(js_name = setConsentException)]
+    pub fn set_consent_exception(
+        &mut self,
+        site: &JsValue,
+        excepted: bool,
+    ) -> Result<String, JsError> {
+        let input = text(site, "the site")?;
+        let result = if excepted {
+            self.settings.add_consent_exception(&input)
+        } else {
+            self.settings
+                .remove_consent_exception(&input)
+                .and_then(|_| SiteKey::parse_user_input(&input).map_err(Into::into))
+        };
+        result
+            .map(|s| s.to_string())
+            .map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Loads the cookie-notice cosmetic filters (`extension/engine/consent.bin`); throws for a
+    /// damaged file (the previous filters, if any, stay).
+    #[wasm_bindgen(js_name = loadBannerHider)]
+    pub fn load_banner_hider(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        let h =
+            consent::BannerHider::deserialize(bytes).map_err(|e| JsError::new(&e.to_string()))?;
+        self.hider = Some(h);
+        Ok(())
+    }
+
+    /// The hiding selectors of a page known from its URL: `{hide: string[], exceptions:
+    /// string[], generichide: boolean}` (empty before `loadBannerHider`).
+    #[wasm_bindgen(js_name = bannerSelectors)]
+    pub fn banner_selectors(&self, url: &JsValue) -> Result<JsValue, JsError> {
+        let url = url.as_string().unwrap_or_default();
+        match &self.hider {
+            Some(h) => to_js(&h.page(&url)),
+            None => to_js(&consent::PageSelectors::default()),
+        }
+    }
+
+    /// The generic hiding selectors for the classes and ids a page uses (names without `.`/`#`),
+    /// minus the page's `exceptions` from `bannerSelectors`.
+    #[wasm_bindgen(js_name = bannerClassIdSelectors)]
+    pub fn banner_class_id_selectors(
+        &self,
+        classes: Vec<String>,
+        ids: Vec<String>,
+        exceptions: Vec<String>,
+    ) -> Vec<String> {
+        match &self.hider {
+            Some(h) => h.class_id_selectors(&classes, &ids, &exceptions),
+            None => Vec::new(),
+        }
+    }
+
+    /// The style sheet that hides `selectors` (one rule per selector; unsafe ones left out);
+    /// `soft` keeps their layout box (invisible and inert) while autoconsent may still need them.
+    #[wasm_bindgen(js_name = bannerStyleSheet)]
+    pub fn banner_style_sheet(selectors: Vec<String>, soft: bool) -> String {
+        consent::style_sheet(&selectors, soft)
+    }
+
+    /// Build time only (`cargo xtask build` runs it in Node): the cookie-notice lists' text as a
+    /// serialised banner hider. Built by the WebAssembly module itself because adblock's
+    /// serialised cosmetic indexes hash with the platform's `usize`: one serialised by a 64-bit
+    /// build is not found by the 32-bit WebAssembly one.
+    #[wasm_bindgen(js_name = buildBannerHider)]
+    pub fn build_banner_hider(text: &JsValue) -> Result<Vec<u8>, JsError> {
+        let text = self::text(text, "the lists")?;
+        Ok(consent::BannerHider::build(&[&text]).serialize())
+    }
+
+    /// Opt-out attempts per tab and site before a banner that keeps coming back is given up.
+    #[wasm_bindgen(js_name = consentMaxAttempts)]
+    pub fn consent_max_attempts() -> u32 {
+        consent::MAX_ATTEMPTS
     }
 }

@@ -18,10 +18,12 @@ pub fn build() -> Result<PathBuf> {
     ensure_wasm_target()?;
     let bindgen = ensure_wasm_bindgen(&root)?;
     ensure_npm(&root)?;
+    vendor_autoconsent(&root)?;
     let lists_dir = obtain_lists(&root)?;
     let ocd = obtain_ocd();
     compile_lists(&root, &lists_dir, ocd.as_deref())?;
     build_wasm(&root, &bindgen)?;
+    build_banner_hider(&root)?;
     dist::assemble(&root)?;
     step(&format!(
         "build finished in {:.1} s",
@@ -111,6 +113,49 @@ fn ensure_npm(root: &Path) -> Result<()> {
     run(Command::new("npm")
         .args(["ci", "--no-audit", "--no-fund"])
         .current_dir(root))
+}
+
+/// The npm package whose consent rules and content script the extension bundles (MPL-2.0).
+const AUTOCONSENT: &str = "node_modules/@duckduckgo/autoconsent";
+
+/// Copies `@duckduckgo/autoconsent` (installed from package-lock.json) into the git-ignored
+/// `extension/vendor/autoconsent/`: its prebuilt MV3 content script, its compact rules, its ES
+/// module (the background takes the rule filter and the predefined page snippets from it) and
+/// its licence. Nothing is fetched at run time: the rules are the package's, fixed at build time.
+fn vendor_autoconsent(root: &Path) -> Result<()> {
+    let pkg = root.join(AUTOCONSENT);
+    let out = root.join("extension").join("vendor").join("autoconsent");
+    let files = [
+        ("dist/addon-mv3/content.bundle.js", "content.bundle.js"),
+        ("dist/addon-mv3/compact-rules.json", "compact-rules.json"),
+        ("dist/autoconsent.esm.js", "autoconsent.esm.js"),
+        ("LICENSE", "LICENSE.txt"),
+        ("package.json", "package.json"),
+    ];
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for (from, to) in files {
+        let src = pkg.join(from);
+        let data = std::fs::read(&src).map_err(|e| {
+            format!(
+                "{}: {e} (is @duckduckgo/autoconsent installed? run `npm ci`)",
+                src.display()
+            )
+        })?;
+        let dest = out.join(to);
+        if std::fs::read(&dest).is_ok_and(|old| old == data) {
+            continue;
+        }
+        std::fs::write(&dest, &data).map_err(|e| format!("{}: {e}", dest.display()))?;
+    }
+    let version = std::fs::read_to_string(pkg.join("package.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["version"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "?".into());
+    step(&format!(
+        "extension/vendor/autoconsent: @duckduckgo/autoconsent {version} (MPL-2.0)"
+    ));
+    Ok(())
 }
 
 /// `(file, url)` of each list in `lists.toml` (a tiny reader: the CLI validates the file fully).
@@ -246,7 +291,8 @@ fn compile_lists(root: &Path, lists_dir: &Path, ocd: Option<&Path>) -> Result<()
         .map(|p| mtime(p))
         .max()
         .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
-    if output.is_file() && known.is_file() && mtime(&output) >= newest {
+    let hider_lists = root.join("target").join("consent-lists.txt");
+    if output.is_file() && known.is_file() && hider_lists.is_file() && mtime(&output) >= newest {
         step("filter lists are compiled and up to date");
         return Ok(());
     }
@@ -269,6 +315,36 @@ fn compile_lists(root: &Path, lists_dir: &Path, ocd: Option<&Path>) -> Result<()
     // Touch the engine so the up-to-date check holds even when its bytes did not change.
     let bytes = std::fs::read(&output).map_err(|e| format!("{}: {e}", output.display()))?;
     std::fs::write(&output, bytes).map_err(|e| e.to_string())
+}
+
+/// Serialises the cookie-notice lists (`target/consent-lists.txt`, from `crumbwall compile`) into
+/// `extension/engine/consent.bin` with the WebAssembly module in Node: adblock's cosmetic indexes
+/// hash with `usize`, so the file must be written by the same 32-bit code that reads it.
+fn build_banner_hider(root: &Path) -> Result<()> {
+    let lists = root.join("target").join("consent-lists.txt");
+    let out = root.join("extension").join("engine").join("consent.bin");
+    let wasm = root
+        .join("extension")
+        .join("pkg")
+        .join(format!("{WASM_FILE}_bg.wasm"));
+    if out.is_file() && mtime(&out) >= mtime(&lists) && mtime(&out) >= mtime(&wasm) {
+        step("extension/engine/consent.bin is up to date");
+        return Ok(());
+    }
+    step("building the cookie-banner filters with the WebAssembly module (node)");
+    let script = "import { readFileSync, writeFileSync } from 'node:fs';\n\
+        const [pkg, lists, out] = process.argv.slice(1);\n\
+        const m = await import(pkg + '/crumbwall_wasm.js');\n\
+        m.initSync({ module: readFileSync(pkg + '/crumbwall_wasm_bg.wasm') });\n\
+        const bytes = m.Crumbwall.buildBannerHider(readFileSync(lists, 'utf8'));\n\
+        writeFileSync(out, bytes);\n\
+        console.log(`extension/engine/consent.bin: ${bytes.length} bytes`);\n";
+    run(Command::new("node")
+        .args(["--input-type=module", "-e", script])
+        .arg(root.join("extension").join("pkg"))
+        .arg(&lists)
+        .arg(&out)
+        .current_dir(root))
 }
 
 fn build_wasm(root: &Path, bindgen: &Path) -> Result<()> {

@@ -20,6 +20,8 @@ fn shipped_files(root: &Path) -> Result<Vec<PathBuf>> {
             ext,
             "js" | "json" | "html" | "css" | "png" | "wasm" | "svg" | "bin"
         ) || f == Path::new("LICENSE")
+            // Bundled third-party code keeps its licence beside it.
+            || (f.starts_with("extension/vendor") && ext == "txt")
     });
     files.sort();
     Ok(files)
