@@ -11,12 +11,14 @@ import { applyLinks, installLinkHandlers } from './links.js';
 import { applyCookies, enforceJar, installCookieHandlers, installCookieListeners } from './cookies.js';
 import { handle, installMessageRouter } from './messages.js';
 import { gpcStatus } from './gpc.js';
+import { installConsent } from './consent.js';
 
 installSignalListeners();
 installBlockingListeners();
 installMessageRouter();
 installLinkHandlers(expectCleanedNavigation);
 installCookieListeners();
+installConsent();
 // A start-up listener makes the browser start the background with the browser (Firefox otherwise
 // waits for the first event), so the page script and rules are re-applied before browsing begins.
 api.runtime.onStartup.addListener(() => {});

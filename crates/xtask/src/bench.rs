@@ -97,6 +97,11 @@ const FIGURES: &[Figure] = &[
         about: "load event of the test web's tracker-heavy and tracker-free pages in chromium, with vs without the extension",
         run: page_load,
     },
+    Figure {
+        name: "consent_first_paint",
+        about: "first paint of a test-web page with a cookie banner in chromium, cookie-banner feature on vs off",
+        run: consent_first_paint,
+    },
 ];
 
 /// Figures still to be written, in the order they will be added.
@@ -1748,6 +1753,44 @@ fn page_load(ctx: &Ctx) -> Result<Outcome> {
             )
         }
     ));
+    Ok(Outcome::Measured(section, t))
+}
+
+/// Figure `consent_first_paint`: the time to first paint the cookie-banner feature adds, as the
+/// ratio of medians with it on and off, alternating in one browser (tests/bench/consent.mjs).
+fn consent_first_paint(ctx: &Ctx) -> Result<Outcome> {
+    if let Some(why) = browser_figure_blocker(ctx, &["chrome"]) {
+        return Ok(Outcome::Skipped(why));
+    }
+    let runs = if ctx.quick { 6 } else { 20 };
+    step(&format!(
+        "timing first paint with the cookie-banner feature on and off, {runs} runs each (tests/bench/consent.mjs)"
+    ));
+    let v = node_json(ctx, "consent.mjs", &["--runs".into(), runs.to_string()])?;
+    if let Some(why) = v["skipped"].as_str() {
+        return Ok(Outcome::Skipped(format!("chromium: {why}")));
+    }
+    let mut section = v.clone();
+    if let Some(o) = section.as_object_mut() {
+        o.insert("what".into(), json!(
+            "headless Chromium with the extension (target/unpacked/chrome), paint-timing first-paint of site.test/consent/bench (a Cookiebot imitation and a banner hidden by EasyList – Cookie Notices), the cookie-banner feature on (auto-decline and hiding) vs off (both switches off), one browser, a new tab per load, one untimed warm-up each, runs alternating on/off and which goes first; ratio of medians"
+        ));
+    }
+    let t = format!(
+        "consent first paint (chromium, first-paint, {runs} runs each, median)\n  {:<44} {:>12} {:>12} {:>8} {:>10}\n  {:<44} {:>12} {:>12} {:>8} {:>10}\n",
+        "",
+        "feature on",
+        "off",
+        "ratio",
+        "added",
+        "site.test/consent/bench",
+        ms(&v["feature_on"]["median_ms"]),
+        ms(&v["feature_off"]["median_ms"]),
+        v["ratio_on_off"]
+            .as_f64()
+            .map_or("-".into(), |x| format!("{x:.3}")),
+        ms(&v["added_ms"]),
+    );
     Ok(Outcome::Measured(section, t))
 }
 
