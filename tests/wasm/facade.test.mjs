@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import * as wasm from '../../extension/pkg/crumbwall_wasm.js';
 import { initSync, Crumbwall, siteOfUrl, parseSite, version, categoryName, pixelPurposeName } from '../../extension/pkg/crumbwall_wasm.js';
 
 initSync({ module: readFileSync(new URL('../../extension/pkg/crumbwall_wasm_bg.wasm', import.meta.url)) });
@@ -114,46 +115,39 @@ test('blocking: decisions by category, switches, allow list, damaged engine file
   assert.equal(c.categoryOfHost('example.org'), undefined);
 });
 
-test('hostile values from JavaScript never trap the instance', () => {
+test('hostile values from JavaScript never trap the instance, through every export', () => {
   const c = new Crumbwall(undefined);
   const huge = 'a.'.repeat(2_000_000) + 'test';
-  const hostile = [undefined, null, 42, {}, [], true, '\uD800', '\uDFFF\uD800x.test', huge, 'http://\u0000/', '💥.test', 'http://[::1'];
-  for (const v of hostile) {
-    for (const call of [
-      () => siteOfUrl(v),
-      () => parseSite(v),
-      () => c.addSignalException(v),
-      () => c.removeSignalException(v),
-      () => c.signalsApply(v),
-      () => c.signalsOnHost(v),
-      () => c.importSettings(v),
-      () => new Crumbwall(v).loadReport(),
-      () => c.decide(v, v, v, v, v),
-      () => c.listsBlock(v, v, v),
-      () => c.rewriteNavigation(v, v, v),
-      () => c.skipRedirector(v),
-      () => c.linkRules(v),
-      () => c.markPixelHost(v),
-      () => c.setSwitch(v, true),
-      () => c.setCookieRule(v, v),
-      () => c.setCategory(v, true),
-      () => c.allowSite(v),
-      () => c.protectSite(v),
-      () => c.importAllowlist(v),
-      () => c.categoryOfHost(v),
-      () => c.loadBlocker(typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(0)),
-    ]) {
-      try {
-        call();
-      } catch (e) {
-        // A thrown Error is fine; a trap (RuntimeError: unreachable) is not.
-        assert.ok(!(e instanceof WebAssembly.RuntimeError), `trap on ${String(v).slice(0, 40)}: ${e}`);
-      }
+  const hostile = [undefined, null, 42, -1, NaN, {}, [], [1, 'x'], true, '\uD800', '\uDFFF\uD800x.test', huge, 'http://\u0000/', '💥.test', 'http://[::1', new Uint8Array([0xff, 0, 1])];
+  // Every method of the instance and every module function, found by reflection, so a new
+  // export is covered the day it is added. Arguments: the hostile value in every position.
+  const skip = new Set(['constructor', 'free', '__destroy_into_raw', '__wbg_ptr']);
+  const methods = Object.getOwnPropertyNames(Crumbwall.prototype).filter((n) => !skip.has(n) && typeof Crumbwall.prototype[n] === 'function');
+  const statics = Object.getOwnPropertyNames(Crumbwall).filter((n) => typeof Crumbwall[n] === 'function' && !['length', 'name', 'prototype', '__wrap'].includes(n));
+  const functions = Object.entries(wasm).filter(([n, f]) => typeof f === 'function' && !['default', 'initSync', 'Crumbwall'].includes(n) && !n.startsWith('__'));
+  assert.ok(methods.length >= 40, `found ${methods.length} methods`);
+  let calls = 0;
+  const attempt = (label, call) => {
+    calls += 1;
+    try {
+      call();
+    } catch (e) {
+      // A thrown Error is fine; a trap (RuntimeError: unreachable) is not.
+      assert.ok(!(e instanceof WebAssembly.RuntimeError), `trap in ${label}: ${e}`);
     }
+  };
+  for (const v of hostile) {
+    for (const m of methods) attempt(`${m}(${String(v).slice(0, 20)})`, () => c[m](v, v, v, v, v));
+    for (const m of statics) attempt(`Crumbwall.${m}`, () => Crumbwall[m](v, v, v));
+    for (const [n, f] of functions) attempt(n, () => f(v, v, v));
+    attempt('new Crumbwall', () => new Crumbwall(v).loadReport());
   }
-  // Still alive and correct afterwards.
-  assert.equal(c.signalsApply('http://site.test/'), true);
+  console.log(`# ${calls} hostile calls over ${methods.length} methods, ${statics.length} static and ${functions.length} module functions`);
+  // Still alive and correct afterwards (the calls above may have changed settings: start over).
+  const fresh = new Crumbwall(undefined);
+  assert.equal(fresh.signalsApply('http://site.test/'), true);
   assert.equal(siteOfUrl('https://a.example.org/'), 'example.org');
+  assert.equal(typeof c.settingsJson(), 'string');
 });
 
 test('pixels and tracked links through the facade', () => {

@@ -28,6 +28,29 @@ fn text(v: &JsValue, what: &str) -> Result<String, JsError> {
         .ok_or_else(|| JsError::new(&format!("{what} must be a string")))
 }
 
+/// Reads an array-of-strings argument. Taken as `JsValue` (never `Vec<String>`, whose generated
+/// glue turns any array-like, such as a long string, into that many values before Rust sees it),
+/// so a wrong type is a thrown error; at most `max` entries.
+fn strings(v: &JsValue, what: &str, max: usize) -> Result<Vec<String>, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    if !js_sys::Array::is_array(v) {
+        return Err(JsError::new(&format!("{what} must be an array of strings")));
+    }
+    let array = js_sys::Array::from(v);
+    if array.length() as usize > max {
+        return Err(JsError::new(&format!("{what}: at most {max} entries")));
+    }
+    array
+        .iter()
+        .map(|x| {
+            x.as_string()
+                .ok_or_else(|| JsError::new(&format!("{what} must be an array of strings")))
+        })
+        .collect()
+}
+
 fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
@@ -88,6 +111,9 @@ pub struct Crumbwall {
 
 /// At most this many pixel hosts are remembered per session.
 const MAX_PIXEL_HOSTS: usize = 10_000;
+
+/// Longest array argument accepted (sites, classes, ids, selectors).
+const MAX_LIST: usize = 100_000;
 
 #[wasm_bindgen]
 impl Crumbwall {
@@ -441,10 +467,12 @@ impl Crumbwall {
     pub fn judge_cookie(
         &mut self,
         cookie: JsValue,
-        open_sites: Vec<String>,
-        embedders: Vec<String>,
+        open_sites: &JsValue,
+        embedders: &JsValue,
         now: f64,
     ) -> Result<JsValue, JsError> {
+        let open_sites = strings(open_sites, "the open sites", MAX_LIST)?;
+        let embedders = strings(embedders, "the embedding sites", MAX_LIST)?;
         let cookie: cookies::enforce::BrowserCookie = serde_wasm_bindgen::from_value(cookie)
             .map_err(|e| JsError::new(&format!("not a cookie: {e}")))?;
         let ctx = cookies::enforce::Context {
@@ -616,21 +644,25 @@ impl Crumbwall {
     #[wasm_bindgen(js_name = bannerClassIdSelectors)]
     pub fn banner_class_id_selectors(
         &self,
-        classes: Vec<String>,
-        ids: Vec<String>,
-        exceptions: Vec<String>,
-    ) -> Vec<String> {
-        match &self.hider {
+        classes: &JsValue,
+        ids: &JsValue,
+        exceptions: &JsValue,
+    ) -> Result<Vec<String>, JsError> {
+        let classes = strings(classes, "the classes", MAX_LIST)?;
+        let ids = strings(ids, "the ids", MAX_LIST)?;
+        let exceptions = strings(exceptions, "the exceptions", MAX_LIST)?;
+        Ok(match &self.hider {
             Some(h) => h.class_id_selectors(&classes, &ids, &exceptions),
             None => Vec::new(),
-        }
+        })
     }
 
     /// The style sheet that hides `selectors` (one rule per selector; unsafe ones left out);
     /// `soft` keeps their layout box (invisible and inert) while autoconsent may still need them.
     #[wasm_bindgen(js_name = bannerStyleSheet)]
-    pub fn banner_style_sheet(selectors: Vec<String>, soft: bool) -> String {
-        consent::style_sheet(&selectors, soft)
+    pub fn banner_style_sheet(selectors: &JsValue, soft: bool) -> Result<String, JsError> {
+        let selectors = strings(selectors, "the selectors", MAX_LIST)?;
+        Ok(consent::style_sheet(&selectors, soft))
     }
 
     /// Build time only (`cargo xtask build` runs it in Node): the cookie-notice lists' text as a
