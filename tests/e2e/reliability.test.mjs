@@ -3,12 +3,16 @@
 //   page unloaded after a short idle timeout) comes back: blocking never lapses, the tab's
 //   counters survive, and the background that answers is a fresh one;
 // - settings survive the worker being stopped in the middle of writes (Chromium);
+// - the allow list survives a browser restart and an extension update (same profile);
 // - a web page cannot make the extension do anything by posting messages;
 // - a burst of 5,000 requests and 1,000 cookies: no decision dropped, and the popup still opens.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWeb } from '../web/server.mjs';
-import { BROWSER, freshProfile, launch, visit, message, openPopup, eventually, tabIdFor, stopChromiumWorker, resumeChromiumWorker } from './lib/fixture.mjs';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BROWSER, EXTENSION_DIR, freshProfile, launch, visit, message, openPopup, eventually, tabIdFor, stopChromiumWorker, resumeChromiumWorker } from './lib/fixture.mjs';
 import { gotoAndWaitTitle } from './lib/browsers.mjs';
 
 const BURST_REQUESTS = 5000;
@@ -212,5 +216,51 @@ test(`${BROWSER}: a burst of ${BURST_REQUESTS} requests and ${BURST_COOKIES} coo
     await page.close();
   } finally {
     await h.close();
+  }
+});
+
+test(`${BROWSER}: the allow list survives a browser restart and an extension update`, async () => {
+  // A copy of the build, so its version can be bumped in place (Chromium names an unpacked
+  // extension by its directory: same directory, same extension, as for a real update).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `crumbwall-${BROWSER}-update-`));
+  fs.cpSync(EXTENSION_DIR, dir, { recursive: true });
+  const profileDir = freshProfile('update');
+  const allowlist = async (h) => (await message(h, { type: 'getSettings' })).allowlist;
+  const trackersLoad = async (h) => {
+    web.clear();
+    const page = await visit(h, web, 'site.test', '/', { probes: ['top'] });
+    await new Promise((r) => setTimeout(r, 300));
+    await page.close();
+    return web.log.some((e) => e.host === 'ads.test');
+  };
+  let h = await launch(web, { profileDir, extensionDir: dir });
+  try {
+    await message(h, { type: 'setProtection', site: 'site.test', on: false });
+    await message(h, { type: 'setProtection', site: 'news.test', on: false });
+    assert.deepEqual(await allowlist(h), ['news.test', 'site.test']);
+  } finally {
+    await h.close();
+  }
+  h = await launch(web, { profileDir, extensionDir: dir });
+  try {
+    assert.deepEqual(await allowlist(h), ['news.test', 'site.test'], 'after a browser restart');
+    assert.ok(await trackersLoad(h), 'and the site is still allowed (its trackers load)');
+  } finally {
+    await h.close();
+  }
+  const manifestPath = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  const before = manifest.version;
+  manifest.version = `${before}.1`;
+  fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  h = await launch(web, { profileDir, extensionDir: dir });
+  try {
+    const version = await h.evalBackground(() => (globalThis.browser ?? globalThis.chrome).runtime.getManifest().version);
+    assert.equal(version, `${before}.1`, 'the updated version runs');
+    assert.deepEqual(await allowlist(h), ['news.test', 'site.test'], 'after an extension update');
+    assert.ok(await trackersLoad(h), 'and the site is still allowed after the update');
+  } finally {
+    await h.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
