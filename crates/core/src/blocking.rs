@@ -113,7 +113,11 @@ pub fn decide_request(settings: &Settings, blocker: &Blocker, req: &Request) -> 
     let enabled = settings.blocking.enabled();
     let (verdict, third_party) =
         blocker.check_detailed(req.url, req.source_url, req.kind, enabled, &known);
+    // Only the purpose and party of a pixel matter here: no reason text is made.
     let pixel = || {
+        if !pixels::kind_can_be_pixel(req.kind) {
+            return None;
+        }
         let r = PixelRequest {
             url: req.url,
             kind: req.kind,
@@ -121,7 +125,7 @@ pub fn decide_request(settings: &Settings, blocker: &Blocker, req: &Request) -> 
             source_url: req.source_url,
             known_pixel_host: req.known_pixel_host,
         };
-        pixels::classify_with_party(&r, third_party)
+        pixels::classify_without_reason(&r, third_party)
     };
     let outcome = match verdict {
         Verdict::Block(c) => match pixel() {

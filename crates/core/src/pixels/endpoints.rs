@@ -239,7 +239,46 @@ pub const KNOWN_ENDPOINTS: &[KnownEndpoint] = &[
 
 /// The first entry of [`KNOWN_ENDPOINTS`] that `host` (lowercase) and `path` (no query) match.
 pub fn known_endpoint(host: &str, path: &str) -> Option<&'static KnownEndpoint> {
-    KNOWN_ENDPOINTS.iter().find(|e| e.matches(host, path))
+    // Only the entries whose path could match are tried (every request asks, most match none).
+    let buckets = buckets();
+    let bucket = match path.as_bytes().get(1) {
+        Some(&b) if b.is_ascii() => &buckets.by_byte[usize::from(b.to_ascii_lowercase())],
+        _ => &buckets.whole_host,
+    };
+    bucket
+        .iter()
+        .map(|&i| &KNOWN_ENDPOINTS[usize::from(i)])
+        .find(|e| e.matches(host, path))
+}
+
+/// [`KNOWN_ENDPOINTS`]' entry numbers, in table order, by the one path byte that rules most
+/// out: an entry whose path is longer than `/` can only match a path with the same second byte
+/// (ASCII case ignored); whole-host entries (`/`) can match any path and are in every bucket.
+struct Buckets {
+    by_byte: Vec<Vec<u8>>,
+    whole_host: Vec<u8>,
+}
+
+fn buckets() -> &'static Buckets {
+    static BUCKETS: std::sync::OnceLock<Buckets> = std::sync::OnceLock::new();
+    BUCKETS.get_or_init(|| {
+        let mut by_byte = vec![Vec::new(); 128];
+        let mut whole_host = Vec::new();
+        for (i, e) in KNOWN_ENDPOINTS.iter().enumerate() {
+            let i = u8::try_from(i).expect("fewer than 256 known endpoints");
+            match e.path.as_bytes().get(1) {
+                None => {
+                    whole_host.push(i);
+                    by_byte.iter_mut().for_each(|b| b.push(i));
+                }
+                Some(&b) => by_byte[usize::from(b.to_ascii_lowercase())].push(i),
+            }
+        }
+        Buckets {
+            by_byte,
+            whole_host,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -270,8 +309,56 @@ mod tests {
     }
 
     #[test]
-    fn table_is_well_formed() {
+    fn buckets_find_what_a_scan_finds() {
+        let hosts = [
+            "www.facebook.com",
+            "google-analytics.com",
+            "www.google.de",
+            "tr.snapchat.com",
+            "dpm.demdex.net",
+            "pixel.test",
+            "example.com",
+            "t.co",
+        ];
+        let paths = [
+            "",
+            "/",
+            "/tr",
+            "/TR/x",
+            "/collect",
+            "/g/collect",
+            "/pagead/1p-conversion",
+            "/ibs:dpid=1",
+            "/p.gif",
+            "/\u{e9}",
+            "\\tr",
+            "/__utm.gif",
+            "/x",
+            "/i/adsct",
+        ];
+        for h in hosts {
+            for p in paths {
+                assert_eq!(
+                    known_endpoint(h, p),
+                    KNOWN_ENDPOINTS.iter().find(|e| e.matches(h, p)),
+                    "{h}{p}"
+                );
+            }
+        }
         for e in KNOWN_ENDPOINTS {
+            let host = e.host.replace('*', "com");
+            assert_eq!(
+                known_endpoint(&host, e.path),
+                KNOWN_ENDPOINTS.iter().find(|x| x.matches(&host, e.path))
+            );
+        }
+    }
+
+    #[test]
+    fn table_is_well_formed() {
+        assert!(KNOWN_ENDPOINTS.len() < 256);
+        for e in KNOWN_ENDPOINTS {
+            assert!(e.path.is_ascii(), "{e:?}");
             assert!(e.path.starts_with('/'), "{e:?}");
             assert_eq!(e.host, e.host.to_ascii_lowercase(), "{e:?}");
             assert!(!e.host.starts_with('.') && e.host.contains('.'), "{e:?}");

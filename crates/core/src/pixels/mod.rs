@@ -232,6 +232,25 @@ pub fn classify(req: &PixelRequest) -> Option<Pixel> {
 /// [`classify`] for a caller that already knows whether the request is third-party (the
 /// blocking engine works it out for every request), which spares two public-suffix lookups.
 pub fn classify_with_party(req: &PixelRequest, third_party: Option<bool>) -> Option<Pixel> {
+    judge(req, third_party, true)
+}
+
+/// [`classify_with_party`] without the reason text (left empty): the blocking hot path needs the
+/// purpose and the party only, and a reason costs allocations and formatting.
+pub(crate) fn classify_without_reason(
+    req: &PixelRequest,
+    third_party: Option<bool>,
+) -> Option<Pixel> {
+    judge(req, third_party, false)
+}
+
+/// Whether a request of this webRequest type can ever be a pixel (navigations, scripts, style
+/// sheets, fonts, media... never are), so callers can skip the rest.
+pub(crate) fn kind_can_be_pixel(kind: &str) -> bool {
+    Kind::of(kind) != Kind::Never
+}
+
+fn judge(req: &PixelRequest, third_party: Option<bool>, with_reason: bool) -> Option<Pixel> {
     if req.url.len() > MAX_URL {
         return None;
     }
@@ -259,20 +278,34 @@ pub fn classify_with_party(req: &PixelRequest, third_party: Option<bool>) -> Opt
         };
         return Some(Pixel {
             purpose: e.purpose,
-            reason: format!("{what} {} ({})", e.display(), e.name),
+            reason: if with_reason {
+                format!("{what} {} ({})", e.display(), e.name)
+            } else {
+                String::new()
+            },
             third_party: third_party(),
             confidence: 0.95,
             signal: PixelSignal::KnownEndpoint,
         });
     }
 
-    let host_purpose = starter::category_of_host(&parts.host).map(|(c, _)| c);
-    let purpose = host_purpose.map_or(PixelPurpose::Unknown, PixelPurpose::of_category);
+    // The starter list's category for the host, looked up only for a request that is a pixel.
+    let host_purpose = || starter::category_of_host(&parts.host).map(|(c, _)| c);
+    let purpose_of = |host_purpose: Option<Category>| {
+        host_purpose.map_or(PixelPurpose::Unknown, PixelPurpose::of_category)
+    };
+    let text = |t: &str| {
+        if with_reason {
+            t.to_owned()
+        } else {
+            String::new()
+        }
+    };
 
     if kind == Kind::Beacon {
         return Some(Pixel {
-            purpose,
-            reason: "sendBeacon/ping request".into(),
+            purpose: purpose_of(host_purpose()),
+            reason: text("sendBeacon/ping request"),
             third_party: third_party(),
             confidence: 0.9,
             signal: PixelSignal::BeaconType,
@@ -285,8 +318,8 @@ pub fn classify_with_party(req: &PixelRequest, third_party: Option<bool>) -> Opt
     }
     if req.known_pixel_host {
         return Some(Pixel {
-            purpose,
-            reason: "host served a tiny image earlier".into(),
+            purpose: purpose_of(host_purpose()),
+            reason: text("host served a tiny image earlier"),
             third_party: true,
             confidence: 0.8,
             signal: PixelSignal::KnownPixelHost,
@@ -309,12 +342,18 @@ pub fn classify_with_party(req: &PixelRequest, third_party: Option<bool>) -> Opt
         Some(SignalKind::Name) => PixelSignal::PixelName,
         _ => PixelSignal::QueryShape,
     };
-    let reason = signals
-        .iter()
-        .take(3)
-        .map(|s| s.text.as_str())
-        .collect::<Vec<_>>()
-        .join("; ");
+    let reason = if with_reason {
+        signals
+            .iter()
+            .take(3)
+            .map(|s| s.text.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    } else {
+        String::new()
+    };
+    let host_purpose = host_purpose();
+    let purpose = purpose_of(host_purpose);
     // 0.6 for the minimum evidence, +0.05 per extra point and for a known tracker host.
     let extra = (score - 2) + u32::from(host_purpose.is_some());
     let confidence = (0.6 + 0.05 * extra.min(3) as f32).min(0.75);

@@ -6,15 +6,70 @@
 //! the query) are worth 1 and need company. Which signals apply depends on the request's
 //! [`Scope`]: query evidence is read for images only.
 
+use std::borrow::Cow;
+use std::fmt;
+
 /// One piece of URL-shape evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Signal {
-    /// What was seen, for the reason text.
-    pub text: String,
+pub(super) struct Signal<'s> {
+    /// What was seen, for the reason text (formatted only when a reason is wanted: the blocking
+    /// hot path never asks).
+    pub text: Text<'s>,
     /// 2 for strong evidence, 1 for weak.
     pub weight: u8,
     /// Which family the signal belongs to.
     pub kind: SignalKind,
+}
+
+/// What a [`Signal`] saw, shown with `Display` (`1x1 image (w=1&h=1)`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Text<'s> {
+    /// `1x1 image ({k}=1x1)`.
+    SizeValue(&'s str),
+    /// `1x1 image ({w}=1&{h}=1)`.
+    SizeParams(&'s str, &'s str),
+    /// `1x1 image (1x1 in the path)`.
+    SizePath,
+    /// `{what} ({last segment})`.
+    Named(&'static str, &'s str),
+    /// `Snowplow event (/i)`.
+    Snowplow,
+    /// `pixel-like path (/{directory, lowercase}/)`.
+    Directory(&'s str),
+    /// `collector host name ({word})`.
+    HostWord(&'static str),
+    /// `gif endpoint with identifier-heavy query`.
+    GifIdentifiers,
+    /// `gif with a {n}-parameter query`.
+    GifQuery(usize),
+    /// `identifier-heavy query`.
+    Identifiers,
+    /// `identifier in the query`.
+    Identifier,
+    /// `cache buster ({name}=)`.
+    CacheBuster(&'s str),
+    /// `web address in the query ({name}=)`.
+    PageParam(&'s str),
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Text::SizeValue(k) => write!(f, "1x1 image ({k}=1x1)"),
+            Text::SizeParams(w, h) => write!(f, "1x1 image ({w}=1&{h}=1)"),
+            Text::SizePath => f.write_str("1x1 image (1x1 in the path)"),
+            Text::Named(what, last) => write!(f, "{what} ({last})"),
+            Text::Snowplow => f.write_str("Snowplow event (/i)"),
+            Text::Directory(d) => write!(f, "pixel-like path (/{}/)", d.to_ascii_lowercase()),
+            Text::HostWord(w) => write!(f, "collector host name ({w})"),
+            Text::GifIdentifiers => f.write_str("gif endpoint with identifier-heavy query"),
+            Text::GifQuery(n) => write!(f, "gif with a {n}-parameter query"),
+            Text::Identifiers => f.write_str("identifier-heavy query"),
+            Text::Identifier => f.write_str("identifier in the query"),
+            Text::CacheBuster(k) => write!(f, "cache buster ({k}=)"),
+            Text::PageParam(k) => write!(f, "web address in the query ({k}=)"),
+        }
+    }
 }
 
 /// The families of shape evidence.
@@ -176,10 +231,10 @@ pub(super) struct Shape<'a> {
     pub path: &'a str,
     /// The query, without `?` and fragment (empty when none).
     pub query: &'a str,
-    /// The last path segment, lowercase, without `;params`.
-    last: String,
-    /// The extension of the last segment, lowercase ("" when none).
-    ext: String,
+    /// The last path segment, lowercase, without `;params` (borrowed when already lowercase).
+    last: Cow<'a, str>,
+    /// Where the extension of the last segment starts in `last` (`last.len()`: none).
+    ext_at: usize,
 }
 
 impl<'a> Shape<'a> {
@@ -190,41 +245,49 @@ impl<'a> Shape<'a> {
             .split_once('?')
             .unwrap_or((before_fragment, ""));
         let last = path.rsplit('/').next().unwrap_or("");
-        let last = last.split(';').next().unwrap_or("").to_ascii_lowercase();
-        let ext = match last.rsplit_once('.') {
-            Some((stem, ext)) if !stem.is_empty() => ext.to_owned(),
-            _ => String::new(),
+        let last = last.split(';').next().unwrap_or("");
+        let last = if last.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(last.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(last)
+        };
+        let ext_at = match last.rfind('.') {
+            Some(dot) if dot > 0 => dot + 1,
+            _ => last.len(),
         };
         Shape {
             path,
             query,
             last,
-            ext,
+            ext_at,
         }
+    }
+
+    /// The extension of the last segment, lowercase ("" when none).
+    fn ext(&self) -> &str {
+        self.last.get(self.ext_at..).unwrap_or("")
     }
 
     /// The last segment without its extension.
     fn stem(&self) -> &str {
-        if self.ext.is_empty() {
+        if self.ext().is_empty() {
             &self.last
         } else {
-            self.last
-                .get(..self.last.len().saturating_sub(self.ext.len() + 1))
-                .unwrap_or("")
+            self.last.get(..self.ext_at - 1).unwrap_or("")
         }
     }
 
     /// Whether the address names a real picture (`photo.jpg`), which is never a pixel by shape.
     pub fn is_content_image(&self) -> bool {
-        CONTENT_IMAGE_EXTS.contains(&self.ext.as_str())
+        CONTENT_IMAGE_EXTS.contains(&self.ext())
     }
 
     fn is_tiny_image_ext(&self) -> bool {
-        matches!(self.ext.as_str(), "gif" | "png")
+        matches!(self.ext(), "gif" | "png")
     }
 
     fn has_neutral_ext(&self) -> bool {
-        self.ext.is_empty() || NEUTRAL_EXTS.contains(&self.ext.as_str())
+        self.ext().is_empty() || NEUTRAL_EXTS.contains(&self.ext())
     }
 
     fn params(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
@@ -235,7 +298,7 @@ impl<'a> Shape<'a> {
     }
 
     /// Every shape signal the address (on `host`, lowercase) shows for a request of `scope`.
-    pub fn signals(&self, host: &str, scope: Scope) -> Vec<Signal> {
+    pub fn signals(&self, host: &str, scope: Scope) -> Vec<Signal<'_>> {
         let mut out = Vec::new();
         if self.is_content_image() {
             return out;
@@ -260,38 +323,38 @@ impl<'a> Shape<'a> {
             return out;
         }
         if let Some(word) = host_word(host) {
-            out.push(weak(format!("collector host name ({word})")));
+            out.push(weak(Text::HostWord(word)));
         }
         let (count, identifiers) = self.count_params();
-        if self.ext == "gif" && count >= 3 && identifiers > 0 {
+        if self.ext() == "gif" && count >= 3 && identifiers > 0 {
             out.push(Signal {
-                text: "gif endpoint with identifier-heavy query".into(),
+                text: Text::GifIdentifiers,
                 weight: 2,
                 kind: SignalKind::Query,
             });
-        } else if self.ext == "gif" && count >= 3 {
-            out.push(weak(format!("gif with a {count}-parameter query")));
+        } else if self.ext() == "gif" && count >= 3 {
+            out.push(weak(Text::GifQuery(count)));
         } else if identifiers >= 2 || (identifiers >= 1 && count >= 3) {
-            out.push(weak("identifier-heavy query".into()));
+            out.push(weak(Text::Identifiers));
         } else if identifiers == 1 {
-            out.push(weak("identifier in the query".into()));
+            out.push(weak(Text::Identifier));
         }
         if let Some(name) = self.cache_buster() {
-            out.push(weak(format!("cache buster ({name}=)")));
+            out.push(weak(Text::CacheBuster(name)));
         }
         if let Some(name) = self.page_param() {
-            out.push(weak(format!("web address in the query ({name}=)")));
+            out.push(weak(Text::PageParam(name)));
         }
         out
     }
 
     /// `1x1` in a value or the path, or `width=1&height=1` / `w=1&h=1` in any order, with its
     /// weight (a bare `1x1` in the path of a URL without query is often a layout spacer).
-    fn dimensions(&self) -> Option<(String, u8)> {
+    fn dimensions(&self) -> Option<(Text<'a>, u8)> {
         let (mut w, mut h) = (None, None);
         for (k, v) in self.params() {
             if v.eq_ignore_ascii_case("1x1") {
-                return Some((format!("1x1 image ({k}=1x1)"), 2));
+                return Some((Text::SizeValue(k), 2));
             }
             if v == "1" || v == "1px" {
                 if k.eq_ignore_ascii_case("width") || k.eq_ignore_ascii_case("w") {
@@ -302,16 +365,16 @@ impl<'a> Shape<'a> {
             }
         }
         if let (Some(w), Some(h)) = (w, h) {
-            return Some((format!("1x1 image ({w}=1&{h}=1)"), 2));
+            return Some((Text::SizeParams(w, h), 2));
         }
         let weight = if self.query.is_empty() { 1 } else { 2 };
-        has_token(self.path, "1x1").then(|| ("1x1 image (1x1 in the path)".to_owned(), weight))
+        has_token(self.path, "1x1").then_some((Text::SizePath, weight))
     }
 
     /// A pixel-like last segment or directory, as admitted for `scope`.
-    fn pixel_name(&self, scope: Scope) -> Option<String> {
+    fn pixel_name(&self, scope: Scope) -> Option<Text<'_>> {
         let stem = self.stem();
-        let named = |text: &str| Some(format!("{text} ({})", self.last));
+        let named = |text: &'static str| Some(Text::Named(text, &self.last));
         if self.has_neutral_ext() {
             if COLLECTOR_STEMS.contains(&stem) {
                 return named("pixel-like path");
@@ -330,15 +393,15 @@ impl<'a> Shape<'a> {
             // `p.gif`, `t.png`; any one-character gif with a query (`0.gif?id=...`).
             let one_char = stem.len() == 1 && stem.bytes().all(|b| b.is_ascii_alphanumeric());
             let pixel_letter = matches!(stem, "p" | "t" | "b" | "e" | "g");
-            if one_char && (pixel_letter || (self.ext == "gif" && !self.query.is_empty())) {
+            if one_char && (pixel_letter || (self.ext() == "gif" && !self.query.is_empty())) {
                 return named("pixel-like path");
             }
             if SPACER_STEMS.contains(&stem) && !self.query.is_empty() {
                 return named("spacer image with a query");
             }
         }
-        if scope != Scope::Request && stem == "i" && self.ext.is_empty() && self.is_snowplow() {
-            return Some("Snowplow event (/i)".into());
+        if scope != Scope::Request && stem == "i" && self.ext().is_empty() && self.is_snowplow() {
+            return Some(Text::Snowplow);
         }
         let mut segments = self.path.split('/');
         // Directories only: the last segment (empty after a trailing `/`) was judged above.
@@ -349,7 +412,7 @@ impl<'a> Shape<'a> {
                     || (scope != Scope::Request
                         && PIXEL_DIRS.iter().any(|d| s.eq_ignore_ascii_case(d)))
             })
-            .map(|d| format!("pixel-like path (/{}/)", d.to_ascii_lowercase()))
+            .map(Text::Directory)
     }
 
     /// A Snowplow tracker's GET event: `e=pv|pp|se|ue|tr|ti` and a JavaScript tracker version
@@ -435,7 +498,7 @@ fn host_word(host: &str) -> Option<&'static str> {
         })
 }
 
-fn weak(text: String) -> Signal {
+fn weak(text: Text<'_>) -> Signal<'_> {
     Signal {
         text,
         weight: 1,
@@ -505,7 +568,7 @@ mod tests {
         Shape::new(rest)
             .signals(host, scope)
             .into_iter()
-            .map(|s| s.text)
+            .map(|s| s.text.to_string())
             .collect()
     }
 
@@ -517,14 +580,11 @@ mod tests {
     fn reads_path_and_query() {
         let s = Shape::new("/a/b/P.GIF;x=1?q=1#frag?no");
         assert_eq!((s.path, s.query), ("/a/b/P.GIF;x=1", "q=1"));
-        assert_eq!(
-            (s.last.as_str(), s.ext.as_str(), s.stem()),
-            ("p.gif", "gif", "p")
-        );
+        assert_eq!((&*s.last, s.ext(), s.stem()), ("p.gif", "gif", "p"));
         let s = Shape::new("");
         assert_eq!((s.path, s.query, s.stem()), ("", "", ""));
         let s = Shape::new("/.gif");
-        assert_eq!((s.ext.as_str(), s.stem()), ("", ".gif"));
+        assert_eq!((s.ext(), s.stem()), ("", ".gif"));
     }
 
     #[test]
