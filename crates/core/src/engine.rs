@@ -20,6 +20,7 @@ use std::fmt;
 
 use adblock::lists::{FilterSet, ParseOptions, RuleTypes};
 use adblock::request::Request;
+use adblock::url_parser::{parse_url, RequestUrl};
 use adblock::Engine;
 
 use crate::category::Category;
@@ -110,7 +111,13 @@ pub struct Blocker {
     importants: Vec<(Category, Engine)>,
     /// The categories that have filters, in [`Category::ALL`] order.
     categories: Vec<Category>,
+    /// The last source URL read and its hostname and domain as adblock parses them (`None`: not
+    /// readable): a page's requests come in bursts from the same document.
+    last_source: RefCell<Option<(String, Option<SourceSite>)>>,
 }
+
+/// A source URL's hostname and domain, as adblock parses them.
+type SourceSite = (String, String);
 
 impl fmt::Debug for Blocker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -260,6 +267,7 @@ impl Blocker {
             main_tags: Cell::new(None),
             importants,
             categories,
+            last_source: RefCell::new(None),
         }
     }
 
@@ -289,11 +297,53 @@ impl Blocker {
         enabled: CategorySet,
         display: &dyn Fn() -> Option<Category>,
     ) -> (Verdict, Option<bool>) {
-        let Some(request) = request(url, source_url, kind) else {
+        let Some(request) = self.request(url, source_url, kind) else {
             return (Verdict::Unreadable, None);
         };
         let party = Some(request.is_third_party);
         (self.verdict(&request, enabled, display), party)
+    }
+
+    /// [`request`], with the source URL's parse remembered from the previous call when it is the
+    /// same document (the same [`Request`] as [`Request::new`] makes, without parsing the source
+    /// again).
+    fn request(&self, url: &str, source_url: &str, kind: &str) -> Option<Request> {
+        if url.len() > MAX_URL || source_url.len() > MAX_URL {
+            return None;
+        }
+        let source = if source_url == "about:blank" {
+            ""
+        } else {
+            source_url
+        };
+        let Ok(mut last) = self.last_source.try_borrow_mut() else {
+            return request(url, source_url, kind);
+        };
+        let parsed = parse_url(url)?;
+        // `Request::preparsed` reads the scheme up to the first `:`; fall back to `Request::new`
+        // for the (odd) URLs where that is not the parser's scheme.
+        let colon = parsed.url.find(':').unwrap_or(0);
+        if parsed.url.get(..colon) != Some(parsed.schema()) {
+            return request(url, source_url, kind);
+        }
+        if last.as_ref().is_none_or(|(s, _)| s != source) {
+            let site = parse_url(source)
+                .map(|p: RequestUrl| (p.hostname().to_owned(), p.domain().to_owned()));
+            *last = Some((source.to_owned(), site));
+        }
+        let (source_hostname, third_party) = match last.as_ref().and_then(|(_, site)| site.as_ref())
+        {
+            Some((hostname, domain)) => (hostname.as_str(), *domain != parsed.domain()),
+            None => ("", true),
+        };
+        Some(Request::preparsed(
+            &parsed.url,
+            parsed.hostname(),
+            source_hostname,
+            kind,
+            third_party,
+            "GET",
+        ))
     }
 
     fn verdict(
@@ -464,6 +514,7 @@ impl Blocker {
             main_tags: Cell::new(None),
             importants,
             categories,
+            last_source: RefCell::new(None),
         })
     }
 }
@@ -668,6 +719,63 @@ mod tests {
         }
         // An unknown type or unreadable source still gets a decision, never a panic.
         let _ = b.check("http://ads.test/x", "garbage", "weird-type", all);
+    }
+
+    #[test]
+    fn remembered_sources_make_the_same_requests() {
+        let b = blocker();
+        let urls = [
+            "http://ads.test/x.js",
+            "https://WWW.Example.co.uk:8443/a?b#c",
+            "ws://sock.test/s",
+            "ftp://files.test/x",
+            "http://[::1]/x",
+            "http://127.0.0.1:8080/p",
+            "https://xn--mnchen-3ya.de/",
+            "https://münchen.de/",
+            "http://a.test?q",
+            "not a url",
+            "data:image/png;base64,xx",
+        ];
+        let sources = [
+            "http://site.test/",
+            "http://site.test/",
+            "https://www.example.co.uk/",
+            "",
+            "about:blank",
+            "garbage",
+            "https://sub.ads.test/page",
+            "https://sub.ads.test/page",
+            "http://127.0.0.1/",
+        ];
+        for source in sources {
+            for url in urls {
+                for kind in ["script", "image", "main_frame", "weird"] {
+                    let ours = b.request(url, source, kind);
+                    let theirs = request(url, source, kind);
+                    let key = |r: Option<Request>| {
+                        r.map(|r| {
+                            (
+                                r.get_tokens().clone(),
+                                r.request_type,
+                                r.is_http,
+                                r.is_https,
+                                r.is_supported,
+                                r.is_third_party,
+                                r.url.clone(),
+                                r.hostname.clone(),
+                                r.source_hostname_hashes,
+                            )
+                        })
+                    };
+                    assert_eq!(
+                        format!("{:?}", key(ours)),
+                        format!("{:?}", key(theirs)),
+                        "{url} from {source}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
