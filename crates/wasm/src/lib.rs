@@ -259,7 +259,16 @@ impl Crumbwall {
             return 0;
         };
         let s = |v: &JsValue| v.as_string().unwrap_or_default();
-        let (source_url, kind, top_url, method) = (s(source_url), s(kind), s(top_url), s(method));
+        // Each string read is a copy across the JS boundary, so only what can matter is read:
+        // the top page only counts for the allow list, and the method only words a pixel's
+        // reason (never the decision), which `decide` does not make: `method` is not read.
+        let _ = method;
+        let (source_url, kind) = (s(source_url), s(kind));
+        let top_url = if self.settings.allowlist.is_empty() {
+            String::new()
+        } else {
+            s(top_url)
+        };
         let known_pixel_host = !self.pixel_hosts.is_empty()
             && url::split(&url).is_some_and(|p| self.pixel_hosts.contains(&p.host));
         let req = blocking::Request {
@@ -267,7 +276,7 @@ impl Crumbwall {
             source_url: &source_url,
             kind: &kind,
             top_url: &top_url,
-            method: &method,
+            method: "",
             known_pixel_host,
         };
         blocking::decide_request(&self.settings, blocker, &req).code()
