@@ -2,7 +2,7 @@
 // Presentation only; every decision comes from the background (the core).
 // The protection part renders from one quick message (`getState`); the cookies and the site's
 // GPC declaration (a network check) fill in after, so a slow answer never delays the first paint.
-import { api, el, localize, send, t } from '../shared/ui.js';
+import { api, el, localize, send, t, reasonText } from '../shared/ui.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -125,7 +125,7 @@ function cookieRow(c) {
     { class: 'cookie', 'data-name': c.name, 'data-domain': c.domain, 'data-purpose': c.purpose, 'data-action': c.action, 'data-third-party': String(c.thirdParty) },
     el('span', { class: 'name' }, c.name || '""'),
     el('span', { class: 'meta' }, `${c.domain}${c.thirdParty ? ` · ${t('thirdParty')}` : ''} · `, el('span', { class: 'action' }, t(`cookieAction_${c.action}`))),
-    el('span', { class: 'reason', title: `${Math.round(c.confidence * 100)} %` }, c.reason),
+    el('span', { class: 'reason', title: `${Math.round(c.confidence * 100)} %` }, reasonText(c)),
   );
   if (c.id && c.action !== 'deleted') {
     li.append(

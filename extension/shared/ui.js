@@ -46,3 +46,19 @@ export function el(tag, props = {}, ...children) {
   node.append(...children);
   return node;
 }
+
+/** Purpose and category names that appear inside cookie reasons, translated as words. */
+const WHY_WORDS = new Set(['advertising', 'statistical', 'social', 'consent', 'technical', 'personalization', 'unknown']);
+
+/**
+ * A cookie's reason in the user's language, from the core's `why` (a key and the values put
+ * in); the core's English `reason` when there is no translation.
+ */
+export function reasonText(c) {
+  const w = c.why;
+  if (!w?.key) return c.reason ?? '';
+  const args = (w.args ?? []).map((a) => (WHY_WORDS.has(a) ? api.i18n.getMessage(`whyWord_${a}`) || a : a));
+  const text = api.i18n.getMessage(`why_${w.key.replaceAll('-', '_')}`, args);
+  if (!text) return c.reason ?? '';
+  return w.owner ? `${text} (${w.owner})` : text;
+}

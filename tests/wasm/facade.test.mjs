@@ -315,3 +315,35 @@ test('consent banners: policy, per-site exception, switches, the cookie-notice f
   assert.equal(old.loadReport().migratedFrom, 4);
   assert.deepEqual(old.settings().consent, { auto_decline: true, hide_banners: true, exceptions: [] });
 });
+
+test('cookie reasons: every key has an English text that reproduces the core reason, and a German one', () => {
+  const messages = (lang) => JSON.parse(readFileSync(new URL(`../../_locales/${lang}/messages.json`, import.meta.url), 'utf8'));
+  const en = messages('en');
+  const de = messages('de');
+  const c = new Crumbwall(undefined);
+  const now = 1_800_000_000;
+  const year = now + 400 * 86400;
+  const cases = [
+    ['_ga', '.site.test', year], ['_ga_ABC', '.site.test', year], ['ad_id', 'ads.test', year], ['zz', 'analytics.test', year],
+    ['my_csrf_token', 'site.test', year], ['lang', 'site.test', year], ['pubmatic_uid', 'site.test', year],
+    ['visitor_id', 'site.test', year], ['visitor_id', 'other.test', year], ['zq', 'site.test', null], ['zq', 'site.test', now + 3600],
+    ['zq', 'site.test', year], ['__Host-x', 'site.test', year], ['prefs', 'site.test', year, '{"a":1}'], ['seen', 'site.test', year, '1700000000'],
+    ['tok', 'other.test', year, 'a8f3c9d2e1b47f60a8f3c9d2e1b47f60'], ['x', 'site.test', year, 'GA1.2.3.4'], ['y', 'site.test', year, 'fb.1.2.3'],
+  ];
+  const keys = new Set();
+  for (const [name, domain, expires, value = 'v'] of cases) {
+    const cookie = { name, value, domain, path: '/', session: expires === null, expirationDate: expires ?? undefined };
+    const v = c.judgeCookie(cookie, ['site.test'], domain === 'site.test' || domain === '.site.test' ? [] : ['site.test'], now);
+    const key = `why_${v.why.key.replaceAll('-', '_')}`;
+    keys.add(key);
+    assert.ok(en[key], `English text for ${key}`);
+    assert.ok(de[key], `German text for ${key}`);
+    let text = en[key].message.replace(/\$(\d)/g, (_, i) => v.why.args[Number(i) - 1] ?? '');
+    if (v.why.owner) text += ` (${v.why.owner})`;
+    assert.equal(text, v.reason, `${name}@${domain}: ${key}`);
+    for (const a of v.why.args) assert.ok(v.reason.includes(a));
+  }
+  assert.ok(keys.size >= 12, `${keys.size} reason kinds covered`);
+  // Every why_ key in one language is in the other.
+  for (const k of Object.keys(en).filter((k) => k.startsWith('why'))) assert.ok(de[k], `German ${k}`);
+});

@@ -72,8 +72,10 @@ pub struct Verdict {
     pub purpose: Purpose,
     /// How sure the classifier is, 0 to 1.
     pub confidence: f32,
-    /// Why it has that purpose.
+    /// Why it has that purpose (English).
     pub reason: String,
+    /// The same, for translation: the key of its text and the values put in.
+    pub why: WhyText,
     /// The cookie's site (registrable domain); `None` when its domain names no site.
     pub site: Option<String>,
     /// Set on a page of another site.
@@ -85,6 +87,17 @@ pub struct Verdict {
     pub allowlisted: bool,
     /// What to do with it.
     pub action: CookieAction,
+}
+
+/// A [`super::Why`] with its values, for the extension to translate the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WhyText {
+    /// The key (`_locales`: `why_<key>`, `-` written `_`).
+    pub key: &'static str,
+    /// The values (`$1`, `$2`).
+    pub args: Vec<String>,
+    /// The owner the English text ends with, as ` (owner)`.
+    pub owner: Option<String>,
 }
 
 /// Judges one cookie under the user's settings.
@@ -141,7 +154,13 @@ pub fn judge(
         site: context.as_deref(),
     };
     let c = classifier.classify(&input);
+    let why = WhyText {
+        key: c.why.key,
+        args: c.why_args().into_iter().map(str::to_owned).collect(),
+        owner: c.why_owner().map(str::to_owned),
+    };
     Verdict {
+        why,
         action: action(&settings.cookies, c.purpose, third_party, allowlisted),
         purpose: c.purpose,
         confidence: c.confidence,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::knowledge::FastMap;
 use std::sync::OnceLock;
 
-use super::{concat, long_lived, Classification, CookieInput, Purpose};
+use super::{long_lived, reason, Classification, CookieInput, Part, Purpose};
 
 /// Bytes of the name looked at (lowercased on the stack).
 const NAME_BYTES: usize = 128;
@@ -445,27 +445,31 @@ pub(super) fn by_name(c: &CookieInput<'_>) -> Option<Classification> {
         n += 1;
     }
     if let Some(r) = first_rule(lower, &words[..n]) {
-        let verb = match r.how {
-            How::Sub => "contains",
-            How::Word => "has the word",
+        let (verb, key) = match r.how {
+            How::Sub => ("name contains `", "name-contains"),
+            How::Word => ("name has the word `", "name-word"),
         };
         return Some(Classification::new(
             r.purpose,
             r.conf,
-            concat(&["name ", verb, " `", r.pat, "`"]),
+            reason(key, &[Part::T(verb), Part::V(r.pat), Part::T("`")], None),
         ));
     }
     if let Some((vendor, purpose)) = vendor_word(lower, name, &words[..n]) {
         return Some(Classification::new(
             purpose,
             0.5,
-            concat(&[
-                "name has the word `",
-                vendor,
-                "`, a known ",
-                purpose.as_str(),
-                " tracker's name",
-            ]),
+            reason(
+                "vendor-word",
+                &[
+                    Part::T("name has the word `"),
+                    Part::V(vendor),
+                    Part::T("`, a known "),
+                    Part::V(purpose.as_str()),
+                    Part::T(" tracker's name"),
+                ],
+                None,
+            ),
         ));
     }
 
@@ -475,14 +479,22 @@ pub(super) fn by_name(c: &CookieInput<'_>) -> Option<Classification> {
         return Some(Classification::new(
             Purpose::Statistical,
             0.6,
-            "value shaped like a Google Analytics id".to_owned(),
+            reason(
+                "value-ga",
+                &[Part::T("value shaped like a Google Analytics id")],
+                None,
+            ),
         ));
     }
     if value.starts_with("fb.1.") || value.starts_with("fb.2.") {
         return Some(Classification::new(
             Purpose::Advertising,
             0.6,
-            "value shaped like a Meta advertising id".to_owned(),
+            reason(
+                "value-meta",
+                &[Part::T("value shaped like a Meta advertising id")],
+                None,
+            ),
         ));
     }
 
@@ -505,27 +517,43 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
             Classification::new(
                 Purpose::Advertising,
                 0.45,
-                concat(&[
-                    "third-party identifier cookie (name has the word `",
-                    t,
-                    "`)",
-                ]),
+                reason(
+                    "id-third-party",
+                    &[
+                        Part::T("third-party identifier cookie (name has the word `"),
+                        Part::V(t),
+                        Part::T("`)"),
+                    ],
+                    None,
+                ),
             )
         } else if long_lived(c) {
             Classification::new(
                 Purpose::Statistical,
                 0.3,
-                concat(&["long-lived identifier cookie (name has the word `", t, "`)"]),
+                reason(
+                    "id-long-lived",
+                    &[
+                        Part::T("long-lived identifier cookie (name has the word `"),
+                        Part::V(t),
+                        Part::T("`)"),
+                    ],
+                    None,
+                ),
             )
         } else {
             Classification::new(
                 Purpose::Technical,
                 0.3,
-                concat(&[
-                    "short-lived identifier cookie (name has the word `",
-                    t,
-                    "`)",
-                ]),
+                reason(
+                    "id-short-lived",
+                    &[
+                        Part::T("short-lived identifier cookie (name has the word `"),
+                        Part::V(t),
+                        Part::T("`)"),
+                    ],
+                    None,
+                ),
             )
         });
     }
@@ -535,15 +563,26 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
         return Some(Classification::new(
             Purpose::Advertising,
             0.35,
-            "long-lived third-party cookie holding a random identifier".to_owned(),
+            reason(
+                "random-third-party",
+                &[Part::T(
+                    "long-lived third-party cookie holding a random identifier",
+                )],
+                None,
+            ),
         ));
     }
     if third_party != Some(true) && c.expires_in.is_none() && c.http_only && random {
         return Some(Classification::new(
             Purpose::Technical,
             0.35,
-            "HttpOnly session cookie holding a random identifier (likely a login session)"
-                .to_owned(),
+            reason(
+                "session-random",
+                &[Part::T(
+                    "HttpOnly session cookie holding a random identifier (likely a login session)",
+                )],
+                None,
+            ),
         ));
     }
     if third_party != Some(true)
@@ -555,28 +594,52 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
         return Some(Classification::new(
             Purpose::Technical,
             0.3,
-            "Secure, HttpOnly, SameSite=Strict cookie: used only by the site's server".to_owned(),
+            reason(
+                "strict-server",
+                &[Part::T(
+                    "Secure, HttpOnly, SameSite=Strict cookie: used only by the site's server",
+                )],
+                None,
+            ),
         ));
     }
     if c.name.starts_with("__Host-") {
         return Some(Classification::new(
             Purpose::Technical,
             0.3,
-            "`__Host-` cookie: locked to this site and HTTPS, typical of sessions".to_owned(),
+            reason(
+                "host-prefix",
+                &[Part::T(
+                    "`__Host-` cookie: locked to this site and HTTPS, typical of sessions",
+                )],
+                None,
+            ),
         ));
     }
     if third_party != Some(true) && is_json(value) {
         return Some(Classification::new(
             Purpose::Personalization,
             0.25,
-            "first-party cookie holding structured data (JSON), likely settings".to_owned(),
+            reason(
+                "json",
+                &[Part::T(
+                    "first-party cookie holding structured data (JSON), likely settings",
+                )],
+                None,
+            ),
         ));
     }
     if third_party != Some(true) && long_lived(c) && is_timestamp(value) {
         return Some(Classification::new(
             Purpose::Statistical,
             0.2,
-            "long-lived cookie holding a timestamp (likely a visit time)".to_owned(),
+            reason(
+                "timestamp",
+                &[Part::T(
+                    "long-lived cookie holding a timestamp (likely a visit time)",
+                )],
+                None,
+            ),
         ));
     }
     None
@@ -595,15 +658,26 @@ pub(super) fn by_lifetime(
                 return Some(Classification::new(
                     Purpose::Technical,
                     0.25,
-                    "first-party session cookie: gone when the browser closes, too short-lived to track"
-                        .to_owned(),
+                    reason(
+                        "session-first-party",
+                        &[Part::T(
+                            "first-party session cookie: gone when the browser closes, too short-lived to track",
+                        )],
+                        None,
+                    ),
                 ))
             }
             Some(s) if s <= SHORT_LIVED => {
                 return Some(Classification::new(
                     Purpose::Technical,
                     0.2,
-                    "first-party cookie living a day at most: too short-lived to track".to_owned(),
+                    reason(
+                        "short-lived",
+                        &[Part::T(
+                            "first-party cookie living a day at most: too short-lived to track",
+                        )],
+                        None,
+                    ),
                 ))
             }
             Some(_) => {}

@@ -162,17 +162,95 @@ pub struct Classification {
     pub purpose: Purpose,
     /// From 0 (a guess) to 1 (certain).
     pub confidence: f32,
-    /// A short human reason ("known name `_ga` (Google Analytics)").
+    /// A short human reason, in English ("known name `_ga` (Google Analytics)").
     pub reason: String,
+    /// The reason in a form the extension translates ([`Classification::why_args`]).
+    #[serde(skip)]
+    pub why: Why,
+}
+
+/// Why a cookie got its purpose, for translation: `key` names the reason's English text (the
+/// extension's `_locales` have it as `why_<key>`, `-` written `_`, with `$1`, `$2` for the
+/// values); the values are kept as byte ranges of [`Classification::reason`] (no allocation on
+/// the hot path), plus the owner the text ends with, as ` (owner)`, when there is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Why {
+    /// A stable key (`known-name`, `name-contains`, `tracker-third-party-advertising`, ...).
+    pub key: &'static str,
+    args: [(u32, u32); 2],
+    count: u8,
+    owner: Option<(u32, u32)>,
+}
+
+/// One piece of a reason: literal text, or a value the translation puts in.
+pub(crate) enum Part<'a> {
+    /// Text of the English template.
+    T(&'a str),
+    /// A value (`$1`, `$2` in the translations).
+    V(&'a str),
+}
+
+/// Builds a reason's English text and its [`Why`] in one allocation.
+pub(crate) fn reason(key: &'static str, parts: &[Part<'_>], owner: Option<&str>) -> (String, Why) {
+    let len: usize = parts
+        .iter()
+        .map(|p| match p {
+            Part::T(t) | Part::V(t) => t.len(),
+        })
+        .sum::<usize>()
+        + owner.map_or(0, |o| o.len() + 3);
+    let mut s = String::with_capacity(len);
+    let mut why = Why {
+        key,
+        ..Why::default()
+    };
+    let at = |s: &String| u32::try_from(s.len()).unwrap_or(u32::MAX);
+    for p in parts {
+        match p {
+            Part::T(t) => s.push_str(t),
+            Part::V(v) => {
+                let start = at(&s);
+                s.push_str(v);
+                if usize::from(why.count) < why.args.len() {
+                    why.args[usize::from(why.count)] = (start, at(&s));
+                    why.count += 1;
+                }
+            }
+        }
+    }
+    if let Some(o) = owner {
+        s.push_str(" (");
+        let start = at(&s);
+        s.push_str(o);
+        why.owner = Some((start, at(&s)));
+        s.push(')');
+    }
+    (s, why)
 }
 
 impl Classification {
-    fn new(purpose: Purpose, confidence: f32, reason: String) -> Classification {
+    fn new(purpose: Purpose, confidence: f32, (reason, why): (String, Why)) -> Classification {
         Classification {
             purpose,
             confidence: confidence.clamp(0.0, 1.0),
             reason,
+            why,
         }
+    }
+
+    /// The values named in the reason, in order (`$1`, `$2` of its translation).
+    pub fn why_args(&self) -> Vec<&str> {
+        self.why.args[..usize::from(self.why.count)]
+            .iter()
+            .filter_map(|&(a, b)| self.reason.get(a as usize..b as usize))
+            .collect()
+    }
+
+    /// The owner the reason ends with, if any.
+    pub fn why_owner(&self) -> Option<&str> {
+        self.why
+            .owner
+            .and_then(|(a, b)| self.reason.get(a as usize..b as usize))
     }
 }
 
@@ -237,19 +315,16 @@ impl Classifier {
             };
             let tp = third_party(domain, c.site);
             context = Some(tp);
-            let (conf, how) = match tp {
-                Some(true) => (0.8, "third-party cookie of"),
-                None => (0.65, "cookie of"),
+            let (conf, how, key) = match tp {
+                Some(true) => (0.8, "third-party cookie of ", tracker_key(category, true)),
+                None => (0.65, "cookie of ", tracker_key(category, false)),
                 // First party on the tracker's own site: the name says more (a login, a
                 // language); fall back to the domain below.
-                Some(false) => (0.0, ""),
+                Some(false) => (0.0, "", ""),
             };
             if !how.is_empty() {
-                let reason = match owner {
-                    Some(o) => concat(&[how, " ", what, " (", o, ")"]),
-                    None => concat(&[how, " ", what]),
-                };
-                return Classification::new(purpose, conf, reason);
+                let why = reason(key, &[Part::T(how), Part::T(what)], owner);
+                return Classification::new(purpose, conf, why);
             }
         }
 
@@ -266,19 +341,27 @@ impl Classifier {
             return Classification::new(
                 Purpose::of_category(category),
                 0.4,
-                concat(&[
-                    "first-party cookie on the site of ",
-                    owner,
-                    ", a known ",
-                    category.as_str(),
-                    " tracker",
-                ]),
+                reason(
+                    "tracker-own-site",
+                    &[
+                        Part::T("first-party cookie on the site of "),
+                        Part::V(owner),
+                        Part::T(", a known "),
+                        Part::V(category.as_str()),
+                        Part::T(" tracker"),
+                    ],
+                    None,
+                ),
             );
         }
         if let Some(h) = heuristics::by_lifetime(c, tp) {
             return h;
         }
-        Classification::new(Purpose::Unknown, 0.0, "no known name or pattern".to_owned())
+        Classification::new(
+            Purpose::Unknown,
+            0.0,
+            reason("unknown", &[Part::T("no known name or pattern")], None),
+        )
     }
 
     /// The known-name entry layer 1 uses for a cookie name (also looked up without a
@@ -300,20 +383,22 @@ impl Classifier {
             Source::Curated => 0.95,
             Source::OpenCookieDatabase => 0.9,
         };
-        let (conf, how) = match kind {
-            MatchKind::Exact => (base, "known name"),
-            MatchKind::ExactIgnoringCase => (base - 0.1, "known name"),
+        let (conf, how, key) = match kind {
+            MatchKind::Exact => (base, "known name `", "known-name"),
+            MatchKind::ExactIgnoringCase => (base - 0.1, "known name `", "known-name"),
             MatchKind::Prefix => (
                 base - 0.1 - if k.name.len() <= 2 { 0.2 } else { 0.0 },
-                "known prefix",
+                "known prefix `",
+                "known-prefix",
             ),
         };
-        let star = if k.prefix { "*" } else { "" };
-        let reason = match &k.owner {
-            Some(o) => concat(&[how, " `", &k.name, star, "` (", o, ")"]),
-            None => concat(&[how, " `", &k.name, star, "`"]),
-        };
-        Some((Classification::new(k.purpose, conf, reason), weak))
+        let star = if k.prefix { "*`" } else { "`" };
+        let why = reason(
+            key,
+            &[Part::T(how), Part::V(&k.name), Part::T(star)],
+            k.owner.as_deref(),
+        );
+        Some((Classification::new(k.purpose, conf, why), weak))
     }
 }
 
@@ -420,13 +505,18 @@ fn fast_host<'b>(host: &'b str, buf: &'b mut [u8; FAST_HOST]) -> Option<&'b str>
     (letters && s != "localhost").then_some(s)
 }
 
-/// The pieces joined, allocated once (the reason texts; `format!` costs more on the hot path).
-fn concat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
+/// The [`Why`] key of a tracker-domain reason.
+fn tracker_key(category: Category, third_party: bool) -> &'static str {
+    match (category, third_party) {
+        (Category::Advertising, true) => "tracker-third-party-advertising",
+        (Category::Statistical, true) => "tracker-third-party-statistical",
+        (Category::Social, true) => "tracker-third-party-social",
+        (Category::Consent, true) => "tracker-third-party-consent",
+        (Category::Advertising, false) => "tracker-advertising",
+        (Category::Statistical, false) => "tracker-statistical",
+        (Category::Social, false) => "tracker-social",
+        (Category::Consent, false) => "tracker-consent",
     }
-    s
 }
 
 /// Whether a cookie lives at least 30 days.

@@ -714,3 +714,34 @@ fn table_lookup_with_case_variants() {
     );
     assert_eq!(got("zqx"), None);
 }
+
+#[test]
+fn reasons_carry_their_translation_key_and_values() {
+    let k = Classifier::builtin();
+    let c = |name: &str, domain: &str, site: Option<&str>| {
+        k.classify(&CookieInput {
+            name,
+            value: "x",
+            domain,
+            path: "/",
+            expires_in: Some(400 * 86_400),
+            site,
+            ..CookieInput::default()
+        })
+    };
+    let ga = c("_ga", ".site.test", Some("site.test"));
+    assert_eq!(ga.why.key, "known-name");
+    assert_eq!(ga.why_args(), vec!["_ga"]);
+    assert_eq!(ga.why_owner(), Some("Google Analytics"));
+    let p = c("_ga_ABC", ".site.test", Some("site.test"));
+    assert_eq!((p.why.key, p.why_args()), ("known-prefix", vec!["_ga_"]));
+    let t = c("zz", "ads.test", Some("site.test"));
+    assert_eq!(t.why.key, "tracker-third-party-advertising");
+    assert!(t.why_args().is_empty());
+    let n = c("my_csrf_token", "site.test", Some("site.test"));
+    assert!(n.why.key.starts_with("name-"), "{:?}", n.why);
+    assert_eq!(n.why_args().len(), 1);
+    assert!(n.reason.contains(n.why_args()[0]));
+    let u = c("zq", "example.org", Some("example.org"));
+    assert_eq!((u.why.key, u.reason.as_str()), ("unknown", "no known name or pattern"));
+}
