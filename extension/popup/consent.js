@@ -12,6 +12,35 @@ function tabId() {
   return Number.isInteger(id) ? Promise.resolve(id) : api.tabs.query({ active: true, currentWindow: true }).then(([tab]) => tab?.id ?? -1);
 }
 
+/** Product names for autoconsent's rule names that differ from them (the rest show as named). */
+const PLATFORM_NAMES = {
+  Cybotcookiebot: 'Cookiebot',
+  Onetrust: 'OneTrust',
+  'onetrust-stackoverflow': 'OneTrust',
+  Didomi: 'Didomi',
+  Sourcepoint: 'Sourcepoint',
+  'Sourcepoint-frame': 'Sourcepoint',
+  quantcast: 'Quantcast Choice',
+  'com_quantcast2': 'Quantcast Choice',
+  TrustArc: 'TrustArc',
+  'TrustArc-top': 'TrustArc',
+  'TrustArc-frame': 'TrustArc',
+  Usercentrics: 'Usercentrics',
+  'usercentrics-api': 'Usercentrics',
+  'usercentrics-button': 'Usercentrics',
+  Complianz: 'Complianz',
+  'consentmanager.net': 'consentmanager',
+  iubenda: 'iubenda',
+  Termly: 'Termly',
+  Klaro: 'Klaro',
+  Osano: 'Osano',
+  CookieYes: 'CookieYes',
+  Borlabs: 'Borlabs Cookie',
+  Evidon: 'Evidon',
+  Axeptio: 'Axeptio',
+  tarteaucitron: 'tarteaucitron',
+};
+
 /** What happened, as [state key, text]. */
 function outcome(s) {
   if (s.policy.allowlisted) return ['off', t('consentOffAllowlisted')];
@@ -33,7 +62,7 @@ async function render() {
     return;
   }
   const [key, text] = outcome(s);
-  const platform = s.cmp ?? (s.hidden.length > 0 ? t('consentUnknownPlatform') : null);
+  const platform = s.cmp ? PLATFORM_NAMES[s.cmp] ?? s.cmp : s.hidden.length > 0 ? t('consentUnknownPlatform') : null;
   const toggle = el('input', { type: 'checkbox', id: 'consent-site', checked: !s.policy.excepted, disabled: s.policy.allowlisted });
   const error = el('p', { id: 'consent-error', class: 'error', role: 'alert' });
   toggle.addEventListener('change', async () => {
