@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestWeb } from '../web/server.mjs';
-import { BROWSER, freshProfile, launch, visit, message, blockingOff } from './lib/fixture.mjs';
+import { BROWSER, freshProfile, launch, visit, message, blockingOff, openOptions } from './lib/fixture.mjs';
 
 let web;
 before(async () => {
@@ -37,6 +37,21 @@ test(`${BROWSER}: custom filters block, except, and report unusable lines`, asyn
     assert.ok(web.log.some((e) => e.host === 'site.test' && e.path === '/static/app.js'), 'first-party resources still load');
     const again = await message(h, { type: 'getCustomFilters' });
     assert.match(again.text, /\|\|analytics\.test\^/);
+
+    // The options page shows the text and each line it could not use, with its number; saving
+    // from the page applies the filters.
+    const options = await openOptions(h);
+    try {
+      await options.waitForFunction(() => document.getElementById('custom-text').value.includes('analytics.test'), { timeout: 10000 });
+      const lines = await options.$$eval('#custom-errors li', (lis) => lis.map((li) => li.dataset.line));
+      assert.deepEqual(lines, ['3', '4'], 'the options page lists the unusable lines');
+      await options.$eval('#custom-text', (t) => { t.value = '||analytics.test^\n||pixel.test^$image\nnot a ## filter ###\n'; });
+      await options.click('#custom-save');
+      await options.waitForFunction(() => [...document.querySelectorAll('#custom-errors li')].map((li) => li.dataset.line).join() === '3', { timeout: 10000 });
+    } finally {
+      await options.close();
+    }
+    assert.equal(await loads(h, 'pixel.test', '/p.gif'), false, 'a filter saved from the options page blocks');
 
     // Protection off on the site: the user's filters are off there too.
     await message(h, { type: 'setProtection', site: 'site.test', on: false });
