@@ -84,12 +84,18 @@ function formatVersion(v) {
   return date.toLocaleDateString(api.i18n.getUILanguage(), { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 }
 
+/** Why a filter line cannot be used, in the user's language (the core's English text otherwise). */
+function filterError(e) {
+  const text = e.code ? api.i18n.getMessage(`filterError_${e.code.replaceAll('-', '_')}`) : '';
+  return text || e.message;
+}
+
 /** Custom filters: the text, what the core made of it, and each rejected line with the reason. */
 function showCustom(r, { keepText = false } = {}) {
   if (!keepText) $('custom-text').value = r.text;
   $('custom-status').textContent = r.limit ? t('customStatus', r.rules, r.limit) : t('customStatusNoLimit', r.rules);
   $('custom-errors').replaceChildren(
-    ...r.errors.map((e) => el('li', { 'data-line': String(e.line) }, el('b', {}, t('customLine', e.line)), ' ', e.message)),
+    ...r.errors.map((e) => el('li', { 'data-line': String(e.line), 'data-code': e.code ?? '' }, el('b', {}, t('customLine', e.line)), ' ', filterError(e))),
   );
   $('custom-errors').hidden = r.errors.length === 0;
 }

@@ -35,8 +35,11 @@ pub struct LineProblem {
     pub line: usize,
     /// The line (trimmed, at most 200 characters).
     pub text: String,
-    /// What is wrong with it.
+    /// What is wrong with it (English).
     pub message: String,
+    /// A stable code for it, for translation: the compiler's reason code
+    /// ([`compile::Reason::code`]), `cosmetic` or `rule-limit`.
+    pub code: &'static str,
 }
 
 /// The user's filters compiled for Chromium.
@@ -72,16 +75,17 @@ pub fn compile(text: &str) -> CustomCompiled {
             errors.push(problem(
                 n + 1,
                 line,
+                "cosmetic",
                 "element hiding filters (##) are not supported here: network filters only",
             ));
         }
     }
-    for reason in compiled.report.reasons.values() {
+    for (&code, reason) in &compiled.report.reasons {
         if !matches!(reason.kind, ReasonKind::Malformed | ReasonKind::Unsupported) {
             continue;
         }
         for ex in &reason.examples {
-            errors.push(problem(ex.line, &ex.text, reason.description));
+            errors.push(problem(ex.line, &ex.text, code, reason.description));
         }
     }
     let filters = compiled
@@ -94,6 +98,7 @@ pub fn compile(text: &str) -> CustomCompiled {
         errors.push(problem(
             0,
             "",
+            "rule-limit",
             &format!(
                 "{} rules needed, {MAX_RULES} allowed: the last {} were left out",
                 rules.len(),
@@ -114,11 +119,12 @@ pub fn compile(text: &str) -> CustomCompiled {
     }
 }
 
-fn problem(line: usize, text: &str, message: &str) -> LineProblem {
+fn problem(line: usize, text: &str, code: &'static str, message: &str) -> LineProblem {
     LineProblem {
         line,
         text: text.chars().take(200).collect(),
         message: message.to_owned(),
+        code,
     }
 }
 
@@ -210,9 +216,33 @@ mod tests {
         let lines: Vec<usize> = c.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, vec![4, 5, 6, 7], "{:?}", c.errors);
         assert!(c.errors[0].message.contains("network filters only"));
+        assert_eq!(c.errors[0].code, "cosmetic");
+        assert_eq!(c.errors[1].code, "popup");
         let json = serde_json::to_value(&c).unwrap();
         assert_eq!(json["errors"][1]["line"], 5);
         assert_eq!(compile("").rules.len(), 0);
+    }
+
+    /// Every line problem the options page can show has its text in English and German.
+    #[test]
+    fn every_line_problem_is_translated() {
+        let locales = [
+            include_str!("../../../_locales/en/messages.json"),
+            include_str!("../../../_locales/de/messages.json"),
+        ];
+        let mut codes: Vec<&str> = compile::Reason::ALL
+            .iter()
+            .filter(|r| matches!(r.kind(), ReasonKind::Malformed | ReasonKind::Unsupported))
+            .map(|r| r.code())
+            .collect();
+        codes.extend(["cosmetic", "rule-limit"]);
+        for locale in locales {
+            let messages: serde_json::Value = serde_json::from_str(locale).unwrap();
+            for code in &codes {
+                let key = format!("filterError_{}", code.replace('-', "_"));
+                assert!(messages[&key]["message"].is_string(), "{key}");
+            }
+        }
     }
 
     #[test]
