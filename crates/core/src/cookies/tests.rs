@@ -743,5 +743,8 @@ fn reasons_carry_their_translation_key_and_values() {
     assert_eq!(n.why_args().len(), 1);
     assert!(n.reason.contains(n.why_args()[0]));
     let u = c("zq", "example.org", Some("example.org"));
-    assert_eq!((u.why.key, u.reason.as_str()), ("unknown", "no known name or pattern"));
+    assert_eq!(
+        (u.why.key, u.reason.as_str()),
+        ("unknown", "no known name or pattern")
+    );
 }
