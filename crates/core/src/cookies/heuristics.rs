@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::knowledge::FastMap;
 use std::sync::OnceLock;
 
-use super::{long_lived, reason, Classification, CookieInput, Part, Purpose};
+use super::{fixed, long_lived, reason, Classification, CookieInput, Part, Purpose};
 
 /// Bytes of the name looked at (lowercased on the stack).
 const NAME_BYTES: usize = 128;
@@ -479,22 +479,14 @@ pub(super) fn by_name(c: &CookieInput<'_>) -> Option<Classification> {
         return Some(Classification::new(
             Purpose::Statistical,
             0.6,
-            reason(
-                "value-ga",
-                &[Part::T("value shaped like a Google Analytics id")],
-                None,
-            ),
+            fixed("value-ga", "value shaped like a Google Analytics id"),
         ));
     }
     if value.starts_with("fb.1.") || value.starts_with("fb.2.") {
         return Some(Classification::new(
             Purpose::Advertising,
             0.6,
-            reason(
-                "value-meta",
-                &[Part::T("value shaped like a Meta advertising id")],
-                None,
-            ),
+            fixed("value-meta", "value shaped like a Meta advertising id"),
         ));
     }
 
@@ -513,49 +505,30 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
             .find(|w| t.eq_ignore_ascii_case(w))
             .copied()
             .unwrap_or("id");
-        return Some(if third_party == Some(true) {
-            Classification::new(
+        let (purpose, conf, key, lead) = if third_party == Some(true) {
+            (
                 Purpose::Advertising,
                 0.45,
-                reason(
-                    "id-third-party",
-                    &[
-                        Part::T("third-party identifier cookie (name has the word `"),
-                        Part::V(t),
-                        Part::T("`)"),
-                    ],
-                    None,
-                ),
+                "id-third-party",
+                "third-party identifier cookie (name has the word `",
             )
         } else if long_lived(c) {
-            Classification::new(
+            (
                 Purpose::Statistical,
                 0.3,
-                reason(
-                    "id-long-lived",
-                    &[
-                        Part::T("long-lived identifier cookie (name has the word `"),
-                        Part::V(t),
-                        Part::T("`)"),
-                    ],
-                    None,
-                ),
+                "id-long-lived",
+                "long-lived identifier cookie (name has the word `",
             )
         } else {
-            Classification::new(
+            (
                 Purpose::Technical,
                 0.3,
-                reason(
-                    "id-short-lived",
-                    &[
-                        Part::T("short-lived identifier cookie (name has the word `"),
-                        Part::V(t),
-                        Part::T("`)"),
-                    ],
-                    None,
-                ),
+                "id-short-lived",
+                "short-lived identifier cookie (name has the word `",
             )
-        });
+        };
+        let why = reason(key, &[Part::T(lead), Part::V(t), Part::T("`)")], None);
+        return Some(Classification::new(purpose, conf, why));
     }
 
     let random = is_random_id(c.value);
@@ -563,12 +536,9 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
         return Some(Classification::new(
             Purpose::Advertising,
             0.35,
-            reason(
+            fixed(
                 "random-third-party",
-                &[Part::T(
-                    "long-lived third-party cookie holding a random identifier",
-                )],
-                None,
+                "long-lived third-party cookie holding a random identifier",
             ),
         ));
     }
@@ -576,12 +546,9 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
         return Some(Classification::new(
             Purpose::Technical,
             0.35,
-            reason(
+            fixed(
                 "session-random",
-                &[Part::T(
-                    "HttpOnly session cookie holding a random identifier (likely a login session)",
-                )],
-                None,
+                "HttpOnly session cookie holding a random identifier (likely a login session)",
             ),
         ));
     }
@@ -594,12 +561,9 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
         return Some(Classification::new(
             Purpose::Technical,
             0.3,
-            reason(
+            fixed(
                 "strict-server",
-                &[Part::T(
-                    "Secure, HttpOnly, SameSite=Strict cookie: used only by the site's server",
-                )],
-                None,
+                "Secure, HttpOnly, SameSite=Strict cookie: used only by the site's server",
             ),
         ));
     }
@@ -607,12 +571,9 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
         return Some(Classification::new(
             Purpose::Technical,
             0.3,
-            reason(
+            fixed(
                 "host-prefix",
-                &[Part::T(
-                    "`__Host-` cookie: locked to this site and HTTPS, typical of sessions",
-                )],
-                None,
+                "`__Host-` cookie: locked to this site and HTTPS, typical of sessions",
             ),
         ));
     }
@@ -620,12 +581,9 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
         return Some(Classification::new(
             Purpose::Personalization,
             0.25,
-            reason(
+            fixed(
                 "json",
-                &[Part::T(
-                    "first-party cookie holding structured data (JSON), likely settings",
-                )],
-                None,
+                "first-party cookie holding structured data (JSON), likely settings",
             ),
         ));
     }
@@ -633,12 +591,9 @@ pub(super) fn by_context(c: &CookieInput<'_>, third_party: Option<bool>) -> Opti
         return Some(Classification::new(
             Purpose::Statistical,
             0.2,
-            reason(
+            fixed(
                 "timestamp",
-                &[Part::T(
-                    "long-lived cookie holding a timestamp (likely a visit time)",
-                )],
-                None,
+                "long-lived cookie holding a timestamp (likely a visit time)",
             ),
         ));
     }
@@ -658,26 +613,14 @@ pub(super) fn by_lifetime(
                 return Some(Classification::new(
                     Purpose::Technical,
                     0.25,
-                    reason(
-                        "session-first-party",
-                        &[Part::T(
-                            "first-party session cookie: gone when the browser closes, too short-lived to track",
-                        )],
-                        None,
-                    ),
+                    fixed("session-first-party", "first-party session cookie: gone when the browser closes, too short-lived to track"),
                 ))
             }
             Some(s) if s <= SHORT_LIVED => {
                 return Some(Classification::new(
                     Purpose::Technical,
                     0.2,
-                    reason(
-                        "short-lived",
-                        &[Part::T(
-                            "first-party cookie living a day at most: too short-lived to track",
-                        )],
-                        None,
-                    ),
+                    fixed("short-lived", "first-party cookie living a day at most: too short-lived to track"),
                 ))
             }
             Some(_) => {}

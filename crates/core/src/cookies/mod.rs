@@ -228,6 +228,11 @@ pub(crate) fn reason(key: &'static str, parts: &[Part<'_>], owner: Option<&str>)
     (s, why)
 }
 
+/// A reason without values: its English text and its key.
+pub(crate) fn fixed(key: &'static str, text: &str) -> (String, Why) {
+    reason(key, &[Part::T(text)], None)
+}
+
 impl Classification {
     fn new(purpose: Purpose, confidence: f32, (reason, why): (String, Why)) -> Classification {
         Classification {
@@ -360,7 +365,7 @@ impl Classifier {
         Classification::new(
             Purpose::Unknown,
             0.0,
-            reason("unknown", &[Part::T("no known name or pattern")], None),
+            fixed("unknown", "no known name or pattern"),
         )
     }
 
