@@ -11,14 +11,17 @@ use std::process::{Command, ExitCode};
 use crate::util::{root, step, Result};
 
 /// The targets (`fuzz/fuzz_targets/<name>.rs`, `crumbwall_fuzz_targets::TARGETS`).
-pub const TARGETS: [&str; 5] = ["compiler", "cookies", "urls", "settings", "import"];
+pub const TARGETS: [&str; 6] = [
+    "compiler", "engine", "cookies", "urls", "settings", "import",
+];
 
 const USAGE: &str = "usage: cargo xtask fuzz [--smoke] [--target NAME] [--runs N] [--time SECONDS] [--sanitizer none|address]
 
   --smoke          stable: regression inputs plus N structured-random inputs per target (default 2000)
-  --target NAME    one target (compiler, cookies, urls, settings, import); default all, one after another
+  --target NAME    one target (compiler, engine, cookies, urls, settings, import); default all, one after another
   --runs N         libFuzzer executions per target (default 10000000); with --smoke, random inputs
   --time SECONDS   libFuzzer: stop each target after this long instead (-max_total_time)
+  --jobs J         libFuzzer: fuzz in J processes at once (-fork=J); --runs counts all of them together
   --sanitizer S    libFuzzer: cargo-fuzz sanitizer (default none: the core has no unsafe code)";
 
 struct Args {
@@ -26,6 +29,7 @@ struct Args {
     targets: Vec<String>,
     runs: Option<u64>,
     time: Option<u64>,
+    jobs: u32,
     sanitizer: String,
 }
 
@@ -35,6 +39,7 @@ fn parse(args: &[String]) -> Result<Args> {
         targets: TARGETS.iter().map(|t| t.to_string()).collect(),
         runs: None,
         time: None,
+        jobs: 1,
         sanitizer: "none".into(),
     };
     let mut it = args.iter();
@@ -54,6 +59,12 @@ fn parse(args: &[String]) -> Result<Args> {
             }
             "--runs" => a.runs = Some(value()?.parse().map_err(|e| format!("--runs: {e}"))?),
             "--time" => a.time = Some(value()?.parse().map_err(|e| format!("--time: {e}"))?),
+            "--jobs" => {
+                a.jobs = value()?.parse().map_err(|e| format!("--jobs: {e}"))?;
+                if a.jobs == 0 {
+                    return Err(format!("--jobs must be at least 1\n{USAGE}"));
+                }
+            }
             "--sanitizer" => a.sanitizer = value()?.clone(),
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other}\n{USAGE}")),
@@ -125,6 +136,7 @@ pub fn smoke_suite(root: &Path) -> (u64, u64) {
         targets: TARGETS.iter().map(|t| t.to_string()).collect(),
         runs: None,
         time: None,
+        jobs: 1,
         sanitizer: String::new(),
     };
     let (ok, lines) = match smoke(root, &a) {
@@ -188,6 +200,11 @@ fn libfuzzer(root: &Path, a: &Args) -> Result<ExitCode> {
             .arg("--")
             .arg("-timeout=10")
             .arg("-print_final_stats=1");
+        if a.jobs > 1 {
+            // Fork mode: the parent merges the children's finds into the corpus, stops at the
+            // first crash, and counts -runs over all children.
+            cmd.arg(format!("-fork={}", a.jobs));
+        }
         let dict = fuzz_dir.join("dicts").join(format!("{t}.dict"));
         if dict.is_file() {
             cmd.arg(format!("-dict={}", dict.display()));
