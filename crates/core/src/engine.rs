@@ -7,10 +7,14 @@
 //! exception in one list cancels a block from another, as in Chrome, where all enabled rulesets are
 //! evaluated together. Two adblock features need care:
 //! - adblock-rust checks `$important` filters without tags, so each category's few `$important`
-//!   filters live in a small engine of their own, asked first;
-//! - Crumbwall never redirects or rewrites a request (it only cancels), so `$redirect=` becomes a
-//!   plain block, and `$redirect-rule`, `$csp` and `$removeparam` filters, which never block, are
-//!   left out (tagged redirect filters would otherwise never match).
+//!   filters live in a small engine of their own; one more small engine holds all of them, so a
+//!   request is asked once, and the category engines only when that one blocks;
+//! - Crumbwall never redirects or rewrites a request (it only cancels), so `$redirect=` (and its
+//!   `$rewrite=`, `$empty`, `$mp4` forms) becomes a plain block, and `$redirect-rule`, `$csp` and
+//!   `$removeparam` filters, which never block, are left out (tagged redirect filters would
+//!   otherwise never match), as are `@@` filters with `$redirect`/`$redirect-rule`, which only
+//!   cancel a redirect (adblock-rust would also treat them as full exceptions). adblock's redirect,
+//!   CSP and removeparam lists are then empty, and cost nothing per request.
 //!
 //! Engines are built natively at build time and shipped serialised ([`Blocker::serialize`]); the
 //! browser only ever deserialises them.
@@ -26,7 +30,7 @@ use adblock::Engine;
 use crate::category::Category;
 
 /// Magic bytes and format version of a serialised [`Blocker`].
-const MAGIC: &[u8; 4] = b"CWB2";
+const MAGIC: &[u8; 4] = b"CWB3";
 /// URLs longer than this are not matched (they are allowed): real request URLs are far shorter,
 /// and matching cost grows with length.
 pub const MAX_URL: usize = 32 * 1024;
@@ -107,8 +111,11 @@ pub struct Blocker {
     main: RefCell<Engine>,
     /// The categories whose tags are enabled in `main` right now (`None`: unknown).
     main_tags: Cell<Option<CategorySet>>,
-    /// Per category, its `$important` filters (checked first; exceptions do not apply to them).
+    /// Per category, its `$important` filters (exceptions do not apply to them).
     importants: Vec<(Category, Engine)>,
+    /// Every category's `$important` filters together (`None`: there are none), asked first:
+    /// only when it blocks are the category engines asked which one it was.
+    any_important: Option<Engine>,
     /// The categories that have filters, in [`Category::ALL`] order.
     categories: Vec<Category>,
     /// The last source URL read and its hostname and domain as adblock parses them (`None`: not
@@ -161,10 +168,22 @@ enum Placed {
 /// as the options, so the same is done here.
 fn place(line: &str, category: Category) -> Placed {
     let line = line.trim();
+    if let Some(exception) = line.strip_prefix("@@") {
+        let cancels_redirect_only = exception.rfind('$').is_some_and(|i| {
+            exception[i + 1..].split(',').any(|o| {
+                let name = o.split('=').next().unwrap_or("").trim();
+                name == "redirect" || name == "redirect-rule"
+            })
+        });
+        return if cancels_redirect_only {
+            Placed::Dropped
+        } else {
+            Placed::AsIs
+        };
+    }
     if line.is_empty()
         || line.starts_with('!')
         || line.starts_with('[')
-        || line.starts_with("@@")
         || ["##", "#@#", "#?#", "#$#", "#%#", "#@$#", "#@?#"]
             .iter()
             .any(|m| line.contains(m))
@@ -186,7 +205,7 @@ fn place(line: &str, category: Category) -> Placed {
         match name {
             "badfilter" => return Placed::AsIs,
             "redirect-rule" | "csp" | "removeparam" => return Placed::Dropped,
-            "redirect" => {}
+            "redirect" | "rewrite" | "empty" | "mp4" => {}
             "important" => {
                 important = true;
                 kept.push(option);
@@ -254,6 +273,12 @@ impl Blocker {
         }
         categories.sort_by_key(|c| c.index());
         importants.sort_by_key(|(c, _)| c.index());
+        let any_important = (!importants.is_empty()).then(|| {
+            let mut set = FilterSet::new(debug);
+            let all: String = importants.iter().map(|(_, t)| t.as_str()).collect();
+            set.add_filter_list(all, parse_options());
+            Engine::new_with_filter_set(set)
+        });
         let importants = importants
             .into_iter()
             .map(|(c, text)| {
@@ -266,6 +291,7 @@ impl Blocker {
             main: RefCell::new(Engine::new_with_filter_set(main)),
             main_tags: Cell::new(None),
             importants,
+            any_important,
             categories,
             last_source: RefCell::new(None),
         }
@@ -352,9 +378,15 @@ impl Blocker {
         enabled: CategorySet,
         display: &dyn Fn() -> Option<Category>,
     ) -> Verdict {
-        for (cat, engine) in &self.importants {
-            if enabled.contains(*cat) && engine.check_network_request(request).should_block() {
-                return Verdict::Block(*cat);
+        if self
+            .any_important
+            .as_ref()
+            .is_some_and(|any| any.check_network_request(request).should_block())
+        {
+            for (cat, engine) in &self.importants {
+                if enabled.contains(*cat) && engine.check_network_request(request).should_block() {
+                    return Verdict::Block(*cat);
+                }
             }
         }
         let Ok(mut main) = self.main.try_borrow_mut() else {
@@ -479,6 +511,12 @@ impl Blocker {
             out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
             out.extend_from_slice(&bytes);
         }
+        // The union of the important engines follows them when there are any.
+        if let Some(any) = &self.any_important {
+            let bytes = any.serialize();
+            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+            out.extend_from_slice(&bytes);
+        }
         out
     }
 
@@ -506,6 +544,11 @@ impl Blocker {
             let cat = r.category().ok_or_else(|| err("unknown category"))?;
             importants.push((cat, r.engine(cat.as_str())?));
         }
+        let any_important = if importants.is_empty() {
+            None
+        } else {
+            Some(r.engine("important")?)
+        };
         if !r.0.is_empty() {
             return Err(err("trailing bytes"));
         }
@@ -513,6 +556,7 @@ impl Blocker {
             main: RefCell::new(main),
             main_tags: Cell::new(None),
             importants,
+            any_important,
             categories,
             last_source: RefCell::new(None),
         })
@@ -699,6 +743,96 @@ mod tests {
         let mid = flipped.len() / 2;
         flipped[mid] ^= 0xff;
         let _ = Blocker::deserialize(&flipped); // error or not, never a panic
+    }
+
+    #[test]
+    fn important_filters_follow_their_category_and_beat_exceptions() {
+        let ads = "||both.test^$important\n@@||both.test^\n@@||imp.test^\n";
+        let stats = "||imp.test/s/$important\n||other.test^\n";
+        let b = Blocker::build(&[(Category::Advertising, ads), (Category::Statistical, stats)]);
+        let b = Blocker::deserialize(&b.serialize()).unwrap();
+        let all = CategorySet::blocking();
+        let check = |url: &str, on: CategorySet| b.check(url, "http://site.test/", "script", on);
+        // An important filter blocks despite an exception for the same host.
+        assert_eq!(
+            check("http://both.test/a.js", all),
+            Verdict::Block(Category::Advertising)
+        );
+        assert_eq!(
+            check("http://imp.test/s/a.js", all),
+            Verdict::Block(Category::Statistical)
+        );
+        // With its category off, the important filter does nothing, and the exception (from the
+        // other, enabled list) applies to nothing either.
+        let mut no_ads = all;
+        no_ads.set(Category::Advertising, false);
+        assert_eq!(check("http://both.test/a.js", no_ads), Verdict::NoMatch);
+        let mut no_stats = all;
+        no_stats.set(Category::Statistical, false);
+        assert_eq!(check("http://imp.test/s/a.js", no_stats), Verdict::NoMatch);
+        assert_eq!(
+            check("http://other.test/a.js", all),
+            Verdict::Block(Category::Statistical)
+        );
+    }
+
+    #[test]
+    fn redirect_filters_are_plain_blocks_and_redirect_exceptions_cancel_nothing() {
+        let stats = "||redir.test/a.js$script,redirect=noopjs\n||rule.test^$redirect-rule=noopjs\n\
+                     ||empty.test^$empty\n||keep.test^\n@@||keep.test^$redirect=noopjs\n";
+        let b = Blocker::build(&[(Category::Statistical, stats)]);
+        let all = CategorySet::blocking();
+        let check = |url: &str| b.check(url, "http://site.test/", "script", all);
+        assert_eq!(
+            check("http://redir.test/a.js"),
+            Verdict::Block(Category::Statistical)
+        );
+        assert_eq!(
+            check("http://empty.test/x"),
+            Verdict::Block(Category::Statistical)
+        );
+        // `$redirect-rule` only changes how another filter's block is delivered.
+        assert_eq!(check("http://rule.test/x.js"), Verdict::NoMatch);
+        // An exception that cancels a redirect does not cancel the block.
+        assert_eq!(
+            check("http://keep.test/x.js"),
+            Verdict::Block(Category::Statistical)
+        );
+        assert_eq!(
+            place("@@||x.test^$script,redirect-rule", Category::Advertising),
+            Placed::Dropped
+        );
+        assert_eq!(
+            place("@@||x.test^$script", Category::Advertising),
+            Placed::AsIs
+        );
+    }
+
+    /// The vendored adblock finds plain patterns and hostnames with its own substring search
+    /// (vendor/adblock/CRUMBWALL-PATCHES.md): matches at either end, after a false start on the
+    /// same first byte, and patterns longer than its short-needle limit.
+    #[test]
+    fn plain_patterns_match_wherever_they_are() {
+        let long = "-very-long-path-segment-for-tracking-pixels/";
+        let list = format!("-ad-x\n-banner-ad.\n{long}\n||ad.cdn.test^\n");
+        let b = Blocker::build(&[(Category::Advertising, list.as_str())]);
+        let all = CategorySet::blocking();
+        let check = |url: &str| b.check(url, "http://site.test/", "image", all);
+        let ads = Verdict::Block(Category::Advertising);
+        assert_eq!(check("http://x.test/a--ad-x.gif"), ads);
+        assert_eq!(check("http://x.test/a-ad-ad-x.gif"), ads);
+        assert_eq!(check("http://x.test/a-ad-y-x.gif"), Verdict::NoMatch);
+        assert_eq!(check("http://x.test/top-banner-ad.png"), ads);
+        assert_eq!(check("http://x.test/p-banner-ad"), Verdict::NoMatch);
+        assert_eq!(check(&format!("http://x.test/q{long}1.gif")), ads);
+        assert_eq!(
+            check(&format!("http://x.test/q{}1.gif", &long[..long.len() - 1])),
+            Verdict::NoMatch
+        );
+        assert_eq!(check("http://ad.cdn.test/1.gif"), ads);
+        assert_eq!(check("http://sub.ad.cdn.test/1.gif"), ads);
+        assert_eq!(check("http://bad.cdn.test/1.gif"), Verdict::NoMatch);
+        assert_eq!(check("http://ad.cdn.test.evil/1.gif"), Verdict::NoMatch);
     }
 
     #[test]
