@@ -1,0 +1,9 @@
+pub(crate) mod fb_index;
+pub(crate) mod flat_map;
+pub(crate) mod flat_multimap;
+pub(crate) mod flat_serialize;
+pub(crate) mod flat_set;
+pub(crate) mod hash_index;
+pub(crate) mod hash_map;
+pub(crate) mod hash_set;
+pub(crate) mod sorted_index;
