@@ -107,6 +107,36 @@ pub struct Crumbwall {
     custom: std::cell::OnceCell<custom::CustomBlocker>,
     /// The cookie-notice cosmetic filters, once `loadBannerHider` ran.
     hider: Option<consent::BannerHider>,
+    /// The last source URL, type and top URL `decide` read.
+    last: std::cell::RefCell<LastStrings>,
+}
+
+/// The last JS value read for one string argument, and its text. A page's requests repeat the
+/// same source URL, type and top URL, and comparing two JS values (`===`) costs far less than
+/// copying a string across the boundary (the biggest share of `decide`'s own time before).
+#[derive(Default)]
+struct LastString {
+    value: JsValue,
+    text: String,
+}
+
+impl LastString {
+    /// The text of `v` (empty when it is not a string).
+    fn read(&mut self, v: &JsValue) -> &str {
+        if self.value != *v {
+            self.text = v.as_string().unwrap_or_default();
+            self.value = v.clone();
+        }
+        &self.text
+    }
+}
+
+/// `decide`'s remembered arguments.
+#[derive(Default)]
+struct LastStrings {
+    source_url: LastString,
+    kind: LastString,
+    top_url: LastString,
 }
 
 /// At most this many pixel hosts are remembered per session.
@@ -131,6 +161,7 @@ impl Crumbwall {
             classifier: None,
             custom: std::cell::OnceCell::new(),
             hider: None,
+            last: Default::default(),
         }
     }
 
@@ -258,24 +289,30 @@ impl Crumbwall {
         let (Some(blocker), Some(url)) = (&self.blocker, url.as_string()) else {
             return 0;
         };
-        let s = |v: &JsValue| v.as_string().unwrap_or_default();
-        // Each string read is a copy across the JS boundary, so only what can matter is read:
-        // the top page only counts for the allow list, and the method only words a pixel's
-        // reason (never the decision), which `decide` does not make: `method` is not read.
+        // Each string read is a copy across the JS boundary, so only what can matter is read,
+        // and the arguments a page repeats are read once: the top page only counts for the allow
+        // list, and the method only words a pixel's reason (never the decision), which `decide`
+        // does not make: `method` is not read.
         let _ = method;
-        let (source_url, kind) = (s(source_url), s(kind));
+        // `decide` calls no JavaScript that could call back in, so the cache is always free;
+        // were it not, the request is allowed (the safe default for anything unreadable).
+        let Ok(mut last) = self.last.try_borrow_mut() else {
+            return 0;
+        };
+        let last = &mut *last;
+        let (source_url, kind) = (last.source_url.read(source_url), last.kind.read(kind));
         let top_url = if self.settings.allowlist.is_empty() {
-            String::new()
+            ""
         } else {
-            s(top_url)
+            last.top_url.read(top_url)
         };
         let known_pixel_host = !self.pixel_hosts.is_empty()
             && url::split(&url).is_some_and(|p| self.pixel_hosts.contains(&p.host));
         let req = blocking::Request {
             url: &url,
-            source_url: &source_url,
-            kind: &kind,
-            top_url: &top_url,
+            source_url,
+            kind,
+            top_url,
             method: "",
             known_pixel_host,
         };
