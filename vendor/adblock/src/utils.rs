@@ -36,10 +36,11 @@ fn is_allowed_filter(ch: char) -> bool {
 /// Used instread of Vec<Hash> to avoid heap allocations.
 pub(crate) type TokensBuffer = ArrayVec<Hash, 256>;
 
-// Crumbwall patch: the tokenizer walks bytes when the text is ASCII (URLs nearly always are) and
-// takes the character test as a generic parameter instead of `&dyn Fn`, so the per-character
-// work inlines. The tokens are the same as upstream's: for ASCII text, byte offsets are character
-// offsets and `b as char` is the character.
+// Crumbwall patch: the tokenizer scans bytes when the text is ASCII (URLs nearly always are), a
+// token at a time, and takes its character test as a generic parameter instead of `&dyn Fn`. The
+// tokens are the same as upstream's: every caller's test is `is_allowed_filter`
+// (`char::is_alphanumeric`), which for ASCII is `u8::is_ascii_alphanumeric`, and for ASCII text
+// byte offsets are character offsets.
 fn fast_tokenizer_no_regex<F: Fn(char) -> bool>(
     pattern: &str,
     is_allowed_code: &F,
@@ -48,25 +49,54 @@ fn fast_tokenizer_no_regex<F: Fn(char) -> bool>(
     tokens_buffer: &mut TokensBuffer,
 ) {
     if pattern.is_ascii() {
-        let chars = pattern.bytes().enumerate().map(|(i, b)| (i, b as char));
-        tokenize_chars(
-            pattern,
-            chars,
-            is_allowed_code,
-            skip_first_token,
-            skip_last_token,
-            tokens_buffer,
-        )
+        tokenize_ascii(pattern, skip_first_token, skip_last_token, tokens_buffer)
     } else {
-        let chars = pattern.char_indices();
         tokenize_chars(
             pattern,
-            chars,
+            pattern.char_indices(),
             is_allowed_code,
             skip_first_token,
             skip_last_token,
             tokens_buffer,
         )
+    }
+}
+
+/// [`tokenize_chars`] with `is_allowed_filter` on ASCII text: the same tokens, found by scanning
+/// for each token's start and end instead of stepping a state machine per character.
+fn tokenize_ascii(
+    pattern: &str,
+    skip_first_token: bool,
+    skip_last_token: bool,
+    tokens_buffer: &mut TokensBuffer,
+) {
+    let bytes = pattern.as_bytes();
+    let n = bytes.len();
+    // One slot stays free for the zero token.
+    let limit = tokens_buffer.capacity() - 1;
+    let mut i = 0;
+    while i < n {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < n && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if tokens_buffer.len() >= limit {
+            return;
+        }
+        // A token next to a `*` is not a whole token.
+        let after_star = start > 0 && bytes[start - 1] == b'*';
+        let keep = if i < n {
+            (start != 0 || !skip_first_token) && i - start > 1 && bytes[i] != b'*' && !after_star
+        } else {
+            !skip_last_token && i - start > 1 && !after_star
+        };
+        if keep {
+            tokens_buffer.push(fast_hash(&pattern[start..i]));
+        }
     }
 }
 
