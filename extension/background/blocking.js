@@ -3,7 +3,7 @@
 // The core decides; platform.js enforces (Chromium: static rulesets + dynamic allow rules;
 // Firefox: a blocking listener asking the WASM engine).
 
-import { engine, ready, blockerReady } from './engine.js';
+import { engine, decider, ready, blockerReady } from './engine.js';
 import { api, blocking, setBadge, sessionStorage } from './platform.js';
 import { siteOfUrl, categoryName, pixelPurposeName } from '../pkg/crumbwall_wasm.js';
 
@@ -202,8 +202,9 @@ export function installBlockingListeners() {
   blocking.installListeners({
     decide: () => {
       const c = engine();
+      const decide = decider();
       // The user's custom filters first (64/65 when theirs decide), then the lists.
-      return c?.hasBlocker() ? (u, s, t, top, method) => c.decideCustom(u, s, t, top) || c.decide(u, s, t, top, method) : null;
+      return c?.hasBlocker() && decide ? (u, s, t, top, method) => c.decideCustom(u, s, t, top) || decide(u, s, t, top, method) : null;
     },
     cancels,
     tinyImage,

@@ -6,19 +6,30 @@
 
 import init, { Crumbwall } from '../pkg/crumbwall_wasm.js';
 import { api } from './platform.js';
+import { urlDecider } from './url-buffer.js';
 
 const MAX_BACKUPS = 5;
 
 /** @type {Crumbwall | null} */
 let core = null;
+/** `core.decide` through the URL buffer (url-buffer.js), once the core is loaded. */
+let fastDecide = null;
 
 /** The core once loaded, or null before (synchronous, for per-request listeners). */
 export function engine() {
   return core;
 }
 
+/**
+ * `(url, source, type, top, method) => code`: `engine().decide` without copying the URL as a
+ * string (the per-request hot path); null before the core is loaded.
+ */
+export function decider() {
+  return fastDecide;
+}
+
 async function load() {
-  await init({ module_or_path: api.runtime.getURL('extension/pkg/crumbwall_wasm_bg.wasm') });
+  const { memory } = await init({ module_or_path: api.runtime.getURL('extension/pkg/crumbwall_wasm_bg.wasm') });
   const stored = (await api.storage.local.get('settings')).settings;
   const blob = stored === undefined || stored === null ? undefined : typeof stored === 'string' ? stored : JSON.stringify(stored);
   const c = new Crumbwall(blob);
@@ -33,6 +44,7 @@ async function load() {
     console.warn('crumbwall: stored settings had problems; a backup was kept', report.problems);
   }
   core = c;
+  fastDecide = urlDecider(c, memory);
   if (blob === undefined || report.keepBackup || report.migratedFrom != null) await save();
   return c;
 }

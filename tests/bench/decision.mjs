@@ -1,5 +1,5 @@
 // Figure 1, request decision time, for the two engines that run in Node:
-//   - Crumbwall's WASM core (the Firefox path: `Crumbwall.decide` per webRequest event), and
+//   - Crumbwall's WASM core (the Firefox path: `Crumbwall.decide` per webRequest event, through the URL buffer as the extension calls it), and
 //   - @ghostery/adblocker (`Request.fromRawDetails` + `FiltersEngine.match`, as Ghostery's own
 //     benchmark times it), parsed from the same filter lists.
 // Both see the same requests in the same order: one warm-up pass each, then `--rounds` timed
@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { loadRequests, median, parseArgs, summarize, timeMs } from './lib.mjs';
+import { urlDecider } from '../../extension/background/url-buffer.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const DEFAULT_LISTS = ['easylist.txt', 'easyprivacy.txt', 'fanboy-social.txt'];
@@ -117,7 +118,8 @@ function timerOverheadUs() {
 async function setUpWasm(pkg, engineBytes, rounds) {
   const mod = await import(pathToFileURL(join(pkg, 'crumbwall_wasm.js')).href);
   const wasmBytes = readFileSync(join(pkg, 'crumbwall_wasm_bg.wasm'));
-  const init = timeMs(() => mod.initSync({ module: wasmBytes }));
+  let exports = null;
+  const init = timeMs(() => { exports = mod.initSync({ module: wasmBytes }); });
   const c = new mod.Crumbwall(undefined);
   if (typeof c.loadBlocker !== 'function' || typeof c.decide !== 'function') {
     throw new Error(`${pkg} has no Crumbwall.loadBlocker/decide: rebuild it (cargo xtask build)`);
@@ -137,7 +139,8 @@ async function setUpWasm(pkg, engineBytes, rounds) {
       load_ms: median(loads),
       load_what: 'Crumbwall.loadBlocker(bytes): deserialise the engine',
     },
-    decide: (q) => isBlockCode(c.decide(q.url, q.frameUrl, q.type, q.frameUrl)),
+    // What the Firefox listener calls: `decide` through the URL buffer (extension/background/url-buffer.js).
+    decide: ((fast) => (q) => isBlockCode(fast(q.url, q.frameUrl, q.type, q.frameUrl)))(urlDecider(c, exports.memory)),
   };
 }
 

@@ -3,9 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as wasm from '../../extension/pkg/crumbwall_wasm.js';
+import { urlDecider } from '../../extension/background/url-buffer.js';
 import { initSync, Crumbwall, siteOfUrl, parseSite, version, categoryName, pixelPurposeName } from '../../extension/pkg/crumbwall_wasm.js';
 
-initSync({ module: readFileSync(new URL('../../extension/pkg/crumbwall_wasm_bg.wasm', import.meta.url)) });
+const { memory } = initSync({ module: readFileSync(new URL('../../extension/pkg/crumbwall_wasm_bg.wasm', import.meta.url)) });
 
 test('sites are normalised to registrable domains', () => {
   assert.equal(siteOfUrl('https://www.news.bbc.co.uk/a?b#c'), 'bbc.co.uk');
@@ -84,6 +85,58 @@ test('a bad import throws and changes nothing', () => {
   assert.equal(c.settingsJson(), before);
   c.importSettings('{"version":1,"signals":{"enabled":false,"exceptions":["b.test"]}}');
   assert.deepEqual(c.settings().signals, { enabled: false, exceptions: ['b.test'] });
+});
+
+test('the URL-buffer path decides exactly as decide, also after the memory grows', () => {
+  const c = new Crumbwall(undefined);
+  c.loadBlocker(readFileSync(new URL('../../extension/engine/blocker.bin', import.meta.url)));
+  c.allowSite('allowed.test');
+  // Counts which export answered: the buffer path (decideWritten) or the string path (decide).
+  const calls = { written: 0, string: 0 };
+  const fast = urlDecider({
+    decide: (...a) => { calls.string += 1; return c.decide(...a); },
+    decideWritten: (...a) => { calls.written += 1; return c.decideWritten(...a); },
+    urlBufferPtr: () => c.urlBufferPtr(),
+    urlBufferLen: () => c.urlBufferLen(),
+  }, memory);
+  const page = 'http://site.test/';
+  const cases = [
+    ['http://ads.test/ads.js', 'script'],
+    ['http://analytics.test/analytics.js', 'script'],
+    ['https://www.google-analytics.com/analytics.js', 'script'],
+    ['http://site.test/static/app.js', 'script'],
+    ['http://pixel.test/p.gif?uid=1234567890abcdef&cb=99', 'image'],
+    ['http://ads.test/bücher/straße.js', 'script'],
+    ['http://ads.test/x.js?q=\ud800', 'script'],
+    ['not a url', 'script'],
+    ['', 'image'],
+    [`http://ads.test/${'a'.repeat(40 * 1024)}.js`, 'script'],
+  ];
+  const check = () => {
+    for (const [u, type] of cases) {
+      for (const source of [page, 'http://allowed.test/', '']) {
+        assert.equal(fast(u, source, type, source), c.decide(u, source, type, source), `${u.slice(0, 60)} from ${source}`);
+      }
+    }
+  };
+  check();
+  calls.written = 0;
+  assert.equal(fast('http://ads.test/ads.js', page, 'script', page), 16);
+  assert.equal(calls.written, 1, 'a URL that fits goes through the buffer');
+  calls.string = 0;
+  assert.equal(fast(`http://ads.test/${'a'.repeat(40 * 1024)}.js`, page, 'script', page), 0);
+  assert.equal(calls.string, 1, 'a URL longer than the buffer goes as a string');
+  memory.grow(1); // detaches the old buffer: the decider must view the new one
+  check();
+  calls.written = 0;
+  assert.equal(fast('http://ads.test/ads.js', page, 'script', page), 16);
+  assert.equal(calls.written, 1, 'the buffer path again after the memory grew');
+  // Hostile lengths and bytes through the raw export: allowed (0), never a trap.
+  assert.equal(c.decideWritten(c.urlBufferLen() + 1, page, 'script', page), 0);
+  assert.equal(c.decideWritten(-1, page, 'script', page), 0);
+  new Uint8Array(memory.buffer, c.urlBufferPtr(), 4).set([0xff, 0xfe, 0x68, 0x74]);
+  assert.equal(c.decideWritten(4, page, 'script', page), 0);
+  assert.equal(fast(42, page, 'script', page), c.decide(42, page, 'script', page));
 });
 
 test('blocking: decisions by category, switches, allow list, damaged engine files', () => {

@@ -109,6 +109,9 @@ pub struct Crumbwall {
     hider: Option<consent::BannerHider>,
     /// The last source URL, type and top URL `decide` read.
     last: std::cell::RefCell<LastStrings>,
+    /// Where JavaScript writes a request URL's UTF-8 bytes for `decideWritten` (see
+    /// `urlBufferPtr`): allocated once at its full size and never resized, so it never moves.
+    url_buffer: std::cell::RefCell<Vec<u8>>,
 }
 
 /// The last JS value read for one string argument, and its text. A page's requests repeat the
@@ -142,6 +145,9 @@ struct LastStrings {
 /// At most this many pixel hosts are remembered per session.
 const MAX_PIXEL_HOSTS: usize = 10_000;
 
+/// Size of the URL buffer: the longest URL the engine matches (longer ones are allowed anyway).
+const URL_BUFFER_LEN: usize = crumbwall_core::engine::MAX_URL;
+
 /// Longest array argument accepted (sites, classes, ids, selectors).
 const MAX_LIST: usize = 100_000;
 
@@ -162,6 +168,7 @@ impl Crumbwall {
             custom: std::cell::OnceCell::new(),
             hider: None,
             last: Default::default(),
+            url_buffer: std::cell::RefCell::new(vec![0; URL_BUFFER_LEN]),
         }
     }
 
@@ -286,14 +293,28 @@ impl Crumbwall {
         top_url: &JsValue,
         method: &JsValue,
     ) -> u32 {
-        let (Some(blocker), Some(url)) = (&self.blocker, url.as_string()) else {
+        let _ = method;
+        match url.as_string() {
+            Some(url) => self.decide_str(&url, source_url, kind, top_url),
+            None => 0,
+        }
+    }
+
+    /// `decide` once the URL is text.
+    fn decide_str(
+        &self,
+        url: &str,
+        source_url: &JsValue,
+        kind: &JsValue,
+        top_url: &JsValue,
+    ) -> u32 {
+        let Some(blocker) = &self.blocker else {
             return 0;
         };
         // Each string read is a copy across the JS boundary, so only what can matter is read,
         // and the arguments a page repeats are read once: the top page only counts for the allow
         // list, and the method only words a pixel's reason (never the decision), which `decide`
         // does not make: `method` is not read.
-        let _ = method;
         // `decide` calls no JavaScript that could call back in, so the cache is always free;
         // were it not, the request is allowed (the safe default for anything unreadable).
         let Ok(mut last) = self.last.try_borrow_mut() else {
@@ -307,9 +328,9 @@ impl Crumbwall {
             last.top_url.read(top_url)
         };
         let known_pixel_host = !self.pixel_hosts.is_empty()
-            && url::split(&url).is_some_and(|p| self.pixel_hosts.contains(&p.host));
+            && url::split(url).is_some_and(|p| self.pixel_hosts.contains(&p.host));
         let req = blocking::Request {
-            url: &url,
+            url,
             source_url,
             kind,
             top_url,
@@ -317,6 +338,44 @@ impl Crumbwall {
             known_pixel_host,
         };
         blocking::decide_request(&self.settings, blocker, &req).code()
+    }
+
+    /// Where in this module's memory `decideWritten` reads a URL: JavaScript writes the URL's
+    /// UTF-8 bytes there (`TextEncoder.encodeInto` on a `Uint8Array` over `memory.buffer` at this
+    /// offset, `urlBufferLen` bytes long) instead of passing a string, which saves a round trip
+    /// through JavaScript and a copy per request. The buffer never moves; the view over it must be
+    /// made again when the memory grows (its old `ArrayBuffer` is then detached).
+    #[wasm_bindgen(js_name = urlBufferPtr)]
+    pub fn url_buffer_ptr(&self) -> usize {
+        self.url_buffer
+            .try_borrow()
+            .map_or(0, |b| b.as_ptr() as usize)
+    }
+
+    /// The URL buffer's size in bytes (URLs longer than this are not matched; see `decide`).
+    #[wasm_bindgen(js_name = urlBufferLen)]
+    pub fn url_buffer_len(&self) -> usize {
+        URL_BUFFER_LEN
+    }
+
+    /// [`Crumbwall::decide`] for the URL whose first `len` bytes JavaScript wrote into the URL
+    /// buffer (see `urlBufferPtr`). A length past the buffer, or bytes that are not UTF-8, is an
+    /// unreadable URL: 0 (allowed).
+    #[wasm_bindgen(js_name = decideWritten)]
+    pub fn decide_written(
+        &self,
+        len: usize,
+        source_url: &JsValue,
+        kind: &JsValue,
+        top_url: &JsValue,
+    ) -> u32 {
+        let Ok(buffer) = self.url_buffer.try_borrow() else {
+            return 0;
+        };
+        let Some(url) = buffer.get(..len).and_then(|b| std::str::from_utf8(b).ok()) else {
+            return 0;
+        };
+        self.decide_str(url, source_url, kind, top_url)
     }
 
     /// Whether the filter lists alone (the enabled categories, no pixel rules, no allow list)
