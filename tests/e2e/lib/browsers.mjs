@@ -373,6 +373,9 @@ export async function launchChromium({ extensionDir = null, profileDir, port, sc
       }
       const target = browser.targets().find(isOurs) || await browser.waitForTarget(isOurs, { timeout: 10000 });
       bgSession = await target.createCDPSession();
+      // Puppeteer attaches to new targets with waitForDebuggerOnStart; a worker it caught that way
+      // (seen now and then on a fresh profile under load) evaluates nothing until it is resumed.
+      await bgSession.send('Runtime.runIfWaitingForDebugger').catch(() => {});
       await rawEval(bgSession, '1', 5000).catch(async () => {
         await bgSession.detach().catch(() => {});
         await wakeWorker();
@@ -671,10 +674,11 @@ export async function waitForExtensionReady(handle, { key = 'crumbwallReady', ar
   let lastErr;
   while (Date.now() < deadline) {
     try {
+      // Each attempt gets a few seconds, so one stuck evaluation does not use up the whole wait.
       last = await withTimeout(handle.evalBackground(async (k, ar) => {
         const api = globalThis.browser ?? globalThis.chrome;
         return (await api.storage[ar].get(k))[k];
-      }, key, area), Math.max(1000, deadline - Date.now()), 'evalBackground timed out');
+      }, key, area), Math.max(1000, Math.min(5000, deadline - Date.now())), 'evalBackground timed out');
       lastErr = undefined;
       if (predicate(last)) return last;
     } catch (e) { lastErr = e; }

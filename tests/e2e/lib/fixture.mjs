@@ -50,10 +50,17 @@ export async function launch(web, { profileDir, extension = true, extensionDir =
   };
   const h = BROWSER === 'firefox' ? await launchFirefox(opts) : await launchChromium(opts);
   if (extension) {
-    await waitForExtensionReady(h, { key: 'ready', area: 'session', timeout: 20000 });
-    const { startupMs } = await h.evalBackground(async () => (globalThis.browser ?? globalThis.chrome).storage.session.get('startupMs'));
-    h.startupMs = startupMs;
-    console.log(`# ${BROWSER}: background start to ready ${startupMs} ms`);
+    try {
+      await waitForExtensionReady(h, { key: 'ready', area: 'session', timeout: 20000 });
+      const { startupMs } = await h.evalBackground(async () => (globalThis.browser ?? globalThis.chrome).storage.session.get('startupMs'));
+      h.startupMs = startupMs;
+      console.log(`# ${BROWSER}: background start to ready ${startupMs} ms`);
+    } catch (e) {
+      // The caller never gets the handle, so close the browser here: a browser left running
+      // keeps the test process (and the whole suite) from ever finishing.
+      await h.close().catch(() => {});
+      throw e;
+    }
   }
   return h;
 }
