@@ -110,8 +110,8 @@ pub struct Crumbwall {
     /// The last source URL, type and top URL `decide` read.
     last: std::cell::RefCell<LastStrings>,
     /// Where JavaScript writes a request URL's UTF-8 bytes for `decideWritten` (see
-    /// `urlBufferPtr`): allocated once at its full size and never resized, so it never moves.
-    url_buffer: std::cell::RefCell<Vec<u8>>,
+    /// `urlBufferPtr`): a fixed-size allocation, so it never moves. Rust only reads it.
+    url_buffer: Box<[u8]>,
 }
 
 /// The last JS value read for one string argument, and its text. A page's requests repeat the
@@ -168,7 +168,7 @@ impl Crumbwall {
             custom: std::cell::OnceCell::new(),
             hider: None,
             last: Default::default(),
-            url_buffer: std::cell::RefCell::new(vec![0; URL_BUFFER_LEN]),
+            url_buffer: vec![0; URL_BUFFER_LEN].into_boxed_slice(),
         }
     }
 
@@ -347,9 +347,7 @@ impl Crumbwall {
     /// made again when the memory grows (its old `ArrayBuffer` is then detached).
     #[wasm_bindgen(js_name = urlBufferPtr)]
     pub fn url_buffer_ptr(&self) -> usize {
-        self.url_buffer
-            .try_borrow()
-            .map_or(0, |b| b.as_ptr() as usize)
+        self.url_buffer.as_ptr() as usize
     }
 
     /// The URL buffer's size in bytes (URLs longer than this are not matched; see `decide`).
@@ -369,10 +367,11 @@ impl Crumbwall {
         kind: &JsValue,
         top_url: &JsValue,
     ) -> u32 {
-        let Ok(buffer) = self.url_buffer.try_borrow() else {
-            return 0;
-        };
-        let Some(url) = buffer.get(..len).and_then(|b| std::str::from_utf8(b).ok()) else {
+        let Some(url) = self
+            .url_buffer
+            .get(..len)
+            .and_then(|b| std::str::from_utf8(b).ok())
+        else {
             return 0;
         };
         self.decide_str(url, source_url, kind, top_url)
