@@ -289,7 +289,7 @@ export async function setChromiumPrefs(profileDir, prefs) {
  * @param {number} [opts.timeout=30000] launch + extension-worker timeout (ms)
  * @returns {Promise<BrowserHandle>}
  */
-export async function launchChromium({ extensionDir = null, profileDir, port, scheme = 'http', hosts = [], executablePath, extraArgs = [], thirdPartyCookies = false, timeout = 30000 } = {}) {
+export async function launchChromium({ extensionDir = null, profileDir, port, scheme = 'http', hosts = [], executablePath, extraArgs = [], thirdPartyCookies = false, extensionsEnabled, timeout = 30000 } = {}) {
   if (!profileDir) throw new Error('launchChromium: profileDir is required');
   const exe = findExecutable(executablePath, CHROMIUM_CANDIDATES, 'Chromium', 'chromium');
   const extDir = extensionDir ? await fsp.realpath(extensionDir) : null;
@@ -312,7 +312,7 @@ export async function launchChromium({ extensionDir = null, profileDir, port, sc
       executablePath: exe,
       headless: process.env.CRUMBWALL_HEADFUL ? false : true,
       userDataDir: profileDir,
-      enableExtensions: !!extDir, // drops puppeteer's default --disable-extensions
+      enableExtensions: extensionsEnabled ?? !!extDir, // drops puppeteer's default --disable-extensions
       args,
       timeout,
       protocolTimeout: Math.max(timeout, 30000),
