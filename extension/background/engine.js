@@ -29,8 +29,10 @@ export function decider() {
 }
 
 async function load() {
+  // The settings are read while the module compiles.
+  const settingsRead = api.storage.local.get('settings');
   const { memory } = await init({ module_or_path: api.runtime.getURL('extension/pkg/crumbwall_wasm_bg.wasm') });
-  const stored = (await api.storage.local.get('settings')).settings;
+  const stored = (await settingsRead).settings;
   const blob = stored === undefined || stored === null ? undefined : typeof stored === 'string' ? stored : JSON.stringify(stored);
   const c = new Crumbwall(blob);
   const report = c.loadReport();
@@ -52,22 +54,44 @@ async function load() {
 /** Resolves to the core once the WASM module is instantiated and settings are loaded. */
 export const ready = load();
 
+let startBlocker = () => {};
+const blockerStart = new Promise((resolve) => {
+  startBlocker = resolve;
+});
+
+/**
+ * Starts fetching and loading the engine. The background's start decides when: Firefox at once
+ * (its requests wait for the engine; the file is fetched while the module compiles), Chromium
+ * once it is ready (its static rules block by themselves, and loading the engine would hold up
+ * the start for tens of milliseconds).
+ */
+export function loadBlockerNow() {
+  startBlocker();
+}
+
 /**
  * Resolves once the blocking engine (built at build time, shipped serialised) is loaded into the
  * core; never rejects (a missing or damaged engine file is reported and blocking falls back to
  * the browser's static rules where there are any).
  */
-export const blockerReady = ready.then(async (c) => {
-  try {
-    const response = await fetch(api.runtime.getURL('extension/engine/blocker.bin'));
+export const blockerReady = blockerStart.then(() => {
+  const bytes = fetch(api.runtime.getURL('extension/engine/blocker.bin')).then((response) => {
     if (!response.ok) throw new Error(`engine file: HTTP ${response.status}`);
-    c.loadBlocker(new Uint8Array(await response.arrayBuffer()));
+    return response.arrayBuffer();
+  });
+  bytes.catch(() => {}); // reported in loadEngine, once the core is ready
+  return ready.then((c) => loadEngine(c, bytes));
+});
+
+async function loadEngine(c, bytes) {
+  try {
+    c.loadBlocker(new Uint8Array(await bytes));
   } catch (e) {
     console.error('crumbwall: the blocking engine could not be loaded', e);
     await api.storage.local.set({ startupError: { at: Date.now(), message: String(e?.message ?? e) } });
   }
   return c;
-});
+}
 
 /** Writes the current settings (one atomic storage write). */
 export async function save() {

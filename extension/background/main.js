@@ -2,8 +2,8 @@
 // Listeners are registered synchronously here, before anything is awaited, so the browser finds
 // them whenever it wakes the background; each feature module owns its own listeners.
 
-import { api, browserName, isFirefox, sessionStorage } from './platform.js';
-import { ready, blockerReady, mutate } from './engine.js';
+import { api, applyOnce, browserName, isFirefox, sessionStorage } from './platform.js';
+import { ready, blockerReady, loadBlockerNow, mutate } from './engine.js';
 import { siteOfUrl, version } from '../pkg/crumbwall_wasm.js';
 import { installSignalListeners, applySignals, signalStateFor } from './signals.js';
 import { installBlockingListeners, applyBlocking, restoreTabs, restorePixelHosts, tabReport, expectCleanedNavigation } from './blocking.js';
@@ -20,7 +20,7 @@ installLinkHandlers(expectCleanedNavigation);
 installCookieListeners();
 installConsent();
 // A start-up listener makes the browser start the background with the browser (Firefox otherwise
-// waits for the first event), so the page script and rules are re-applied before browsing begins.
+// waits for the first event), so the page script and rules are in place before browsing begins.
 api.runtime.onStartup.addListener(() => {});
 // First install: the onboarding page explains the cookie purposes and the defaults.
 api.runtime.onInstalled.addListener(({ reason }) => {
@@ -41,12 +41,18 @@ async function targetTab(m) {
   return { url: tab?.url ?? '', id: tab?.id ?? -1 };
 }
 
-/** Re-applies every feature's browser rules after a settings change. */
+/**
+ * Brings every feature's browser rules (dynamic rules, enabled rulesets, page scripts) in line
+ * with the settings. All of them follow from the settings and the core's version alone, so this
+ * runs once per settings state in a browser session (`applyOnce`): a background the browser
+ * restarted (an idle worker is stopped after 30 s) finds its rules already in force and skips
+ * the work. A failed apply is not recorded, so the next start tries again.
+ */
 async function applyAll() {
-  await applySignals();
-  await applyBlocking();
-  await applyLinks();
-  await applyCookies();
+  const c = await ready;
+  await applyOnce('settings', `${version()}\n${api.runtime.getURL('')}\n${c.settingsJson()}`, () =>
+    Promise.all([applySignals(), applyBlocking(), applyLinks(), applyCookies()]),
+  );
 }
 
 installCookieHandlers(targetTab);
@@ -129,9 +135,13 @@ handle('getGpcStatus', { tabId: 'number?', url: 'string?' }, async (m) => {
   return gpcStatus(site, tab.url);
 });
 
-// Start: load settings, bring rules and page scripts in line, then tell tests and pages we are up.
+// Start: load settings, bring rules and page scripts in line (once per browser session unless the
+// settings changed), then tell tests and pages we are up.
+if (isFirefox) loadBlockerNow();
+// The tab reports and learned pixel hosts come back from session storage meanwhile.
+const restored = Promise.all([restoreTabs(), restorePixelHosts()]);
 ready
-  .then(() => Promise.all([applySignals(), applyBlocking(), applyLinks(), applyCookies(), restoreTabs(), restorePixelHosts()]))
+  .then(() => Promise.all([applyAll(), restored]))
   // Firefox decides each request with the engine: ready means the engine is loaded. Chromium's
   // static rules block by themselves; its engine (for naming categories) loads in the background.
   .then(() => (isFirefox ? blockerReady : null))
@@ -141,4 +151,5 @@ ready
     console.error('crumbwall: start-up failed', e);
     // Kept for the popup and for diagnosis; the static protections stay in force regardless.
     api.storage.local.set({ startupError: { at: Date.now(), message: String(e?.message ?? e) } });
-  });
+  })
+  .finally(loadBlockerNow);

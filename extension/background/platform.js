@@ -95,12 +95,73 @@ export const signalHeaders = {
   },
 };
 
+// ---------------------------------------------------------------------------------------------
+// Applied browser state
+
+/**
+ * What this background already applied in this browser session: per key (a dynamic-rule block,
+ * the enabled rulesets, a registered script) a hash of the last value applied. Rules, rulesets and
+ * registrations persist in the browser, so a restarted background (Chromium stops an idle worker
+ * after 30 s, Firefox unloads an idle event page) skips what has not changed instead of
+ * re-applying everything. Kept in storage.session, which the browser empties when it restarts and
+ * when the extension is reloaded or updated: then everything is applied once again.
+ */
+const APPLIED_KEY = 'appliedState';
+let appliedLoad = null;
+/** One chain per key: two applies of the same thing never interleave. */
+const applyChains = new Map();
+
+function appliedState() {
+  appliedLoad ??= api.storage.session.get(APPLIED_KEY).then(
+    (r) => (r?.[APPLIED_KEY] && typeof r[APPLIED_KEY] === 'object' ? r[APPLIED_KEY] : {}),
+    () => ({}),
+  );
+  return appliedLoad;
+}
+
+/** A 53-bit hash of a string (cyrb53), as a base-36 string. */
+function hash53(text) {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/**
+ * Runs `apply()` unless `value` is what was last applied under `key` in this browser session.
+ * The hash is recorded only after `apply` succeeds; a failed apply (the browser refused a rule)
+ * leaves the previous record, which still describes what is in force.
+ */
+export function applyOnce(key, value, apply) {
+  const run = async () => {
+    const fingerprint = hash53(JSON.stringify(value ?? null));
+    const state = await appliedState();
+    if (state[key] === fingerprint) return;
+    await apply();
+    state[key] = fingerprint;
+    await api.storage.session.set({ [APPLIED_KEY]: state }).catch(() => {});
+  };
+  const next = (applyChains.get(key) ?? Promise.resolve()).then(run, run);
+  applyChains.set(key, next.catch(() => {}));
+  return next;
+}
+
 /**
  * Registers (or updates) a content script at runtime. Registrations persist across browser
- * restarts; the background also re-applies them at every start.
+ * restarts; the background re-applies them once per browser session (see `applyOnce`).
  * @param {{id: string, js: string[], world?: 'MAIN'|'ISOLATED', excludeMatches?: string[]}} script
  */
 export async function registerContentScript(script) {
+  return applyOnce(`script:${script.id}`, script, () => registerNow(script));
+}
+
+async function registerNow(script) {
   const entry = {
     id: script.id,
     js: script.js,
@@ -120,6 +181,10 @@ export async function registerContentScript(script) {
 
 /** Removes a runtime content script if it is registered. */
 export async function unregisterContentScript(id) {
+  return applyOnce(`script:${id}`, null, () => unregisterNow(id));
+}
+
+async function unregisterNow(id) {
   const found = await api.scripting.getRegisteredContentScripts({ ids: [id] });
   if (found.length > 0) await api.scripting.unregisterContentScripts({ ids: [id] });
 }
@@ -129,6 +194,10 @@ const ALLOW_RULE_IDS = { first: 2000, count: 100 };
 
 /** Replaces the dynamic rules in an id block with `rules`. */
 async function replaceDynamicRules(block, rules) {
+  return applyOnce(`dnr:${block.first}`, rules, () => replaceNow(block, rules));
+}
+
+async function replaceNow(block, rules) {
   const existing = await api.declarativeNetRequest.getDynamicRules();
   const removeRuleIds = existing.map((r) => r.id).filter((id) => id >= block.first && id < block.first + block.count);
   await api.declarativeNetRequest.updateDynamicRules({ removeRuleIds, addRules: rules });
@@ -222,17 +291,7 @@ export const blocking = {
 
   /** Enables the static rulesets of the enabled categories (Chromium). */
   async setCategories(enabled) {
-    const declared = (api.runtime.getManifest().declarative_net_request?.rule_resources ?? []).map((r) => r.id);
-    if (declared.length === 0) return;
-    if (isFirefox) {
-      // The unpacked repository root declares the Chromium rulesets; Firefox decides in the listener.
-      await api.declarativeNetRequest.updateEnabledRulesets({ disableRulesetIds: declared });
-      return;
-    }
-    await api.declarativeNetRequest.updateEnabledRulesets({
-      enableRulesetIds: declared.filter((id) => enabled.includes(id)),
-      disableRulesetIds: declared.filter((id) => !enabled.includes(id)),
-    });
+    return applyOnce('rulesets', enabled, () => setCategoriesNow(enabled));
   },
 
   /** Replaces the pixel and beacon rules (Chromium); Firefox's listener asks the core. */
@@ -256,6 +315,20 @@ export const blocking = {
     await replaceDynamicRules(ALLOW_RULE_IDS, rules);
   },
 };
+
+async function setCategoriesNow(enabled) {
+  const declared = (api.runtime.getManifest().declarative_net_request?.rule_resources ?? []).map((r) => r.id);
+  if (declared.length === 0) return;
+  if (isFirefox) {
+    // The unpacked repository root declares the Chromium rulesets; Firefox decides in the listener.
+    await api.declarativeNetRequest.updateEnabledRulesets({ disableRulesetIds: declared });
+    return;
+  }
+  await api.declarativeNetRequest.updateEnabledRulesets({
+    enableRulesetIds: declared.filter((id) => enabled.includes(id)),
+    disableRulesetIds: declared.filter((id) => !enabled.includes(id)),
+  });
+}
 
 /** Dynamic DNR rule ids owned by the user's custom filters (see crates/core/src/custom.rs). */
 const CUSTOM_RULE_IDS = { first: 10000, count: 4000 };

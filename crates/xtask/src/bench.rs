@@ -28,8 +28,9 @@
 //!   10k requests), beside `@ghostery/adblocker`'s engine heap in the same Node process. Goal:
 //!   ≤ 20 MB. Script: `tests/bench/footprint.mjs memory`.
 //! - `startup`: the background's start (service worker / event page) to ready-to-decide
-//!   (`startupMs` in storage.session), median of 10 cold starts (fresh browser, fresh profile) per
-//!   browser, beside `Crumbwall.loadBlocker` of the shipped engine in Node. Goal: ≤ 100 ms.
+//!   (`startupMs` in storage.session), median of 10 first starts (fresh browser, fresh profile) and
+//!   of 10 restarts of the stopped background per browser, beside `Crumbwall.loadBlocker` of the
+//!   shipped engine in Node. Goal: ≤ 100 ms.
 //!   Script: `tests/bench/startup.mjs`.
 //! - `page_load`: Chromium's load event on the test web's tracker-heavy page and tracker-free
 //!   page, with the extension vs without (tracker hosts delayed 100 ms), and beside them the
@@ -1573,6 +1574,8 @@ fn startup(ctx: &Ctx) -> Result<Outcome> {
         &[
             "--starts".into(),
             starts.to_string(),
+            "--restarts".into(),
+            starts.to_string(),
             "--browsers".into(),
             "chromium,firefox".into(),
         ],
@@ -1597,11 +1600,15 @@ fn startup(ctx: &Ctx) -> Result<Outcome> {
     let mut engine_share = Map::new();
     for (k, b) in &browsers {
         let m = b["median_ms"].as_f64().unwrap_or(f64::NAN);
-        goals.insert(k.clone(), json!(m <= GOAL_STARTUP_MS));
+        let r = b["restart"]["median_ms"].as_f64().unwrap_or(f64::NAN);
+        goals.insert(
+            k.clone(),
+            json!({ "first_start": m <= GOAL_STARTUP_MS, "restart": r <= GOAL_STARTUP_MS }),
+        );
         engine_share.insert(k.clone(), ratio(engine_ms, m));
     }
     let section = json!({
-        "what": "background start (Chromium: service worker, Firefox: event page; its performance.now() origin) to ready-to-decide, as the background writes it to storage.session.startupMs; each start is a fresh browser launch with a fresh profile and target/unpacked/<browser>; starts alternate between the browsers. Chromium's ready does not wait for the engine (static DNR rules block by themselves); Firefox's does. Reference: Crumbwall.loadBlocker of extension/engine/blocker.bin in Node",
+        "what": "background start (Chromium: service worker, Firefox: event page; its performance.now() origin) to ready-to-decide, as the background writes it to storage.session.startupMs. First start: a fresh browser launch with a fresh profile and target/unpacked/<browser> (the install: every rule is applied), starts alternating between the browsers. Restart: in one more browser per kind, the background stopped (Chromium: ServiceWorker.stopAllWorkers, no debugger attached while it starts again; Firefox: unloaded after 1 s idle) and woken by a page load, as browsers do to idle backgrounds all day. Chromium's ready does not wait for the engine (static DNR rules block by themselves); Firefox's does. Reference: Crumbwall.loadBlocker of extension/engine/blocker.bin in Node",
         "starts": starts,
         "browsers": Value::Object(browsers.clone()),
         "skipped_browsers": Value::Object(skipped.clone()),
@@ -1611,12 +1618,12 @@ fn startup(ctx: &Ctx) -> Result<Outcome> {
         "goal": { "startup_ms_max": GOAL_STARTUP_MS, "met": Value::Object(goals) },
     });
     let mut t = format!(
-        "start-up (background start to ready-to-decide, {starts} cold starts per browser, fresh profiles)\n  {:<44} {:>10} {:>10} {:>10} {:>22} {:>8}\n",
+        "start-up (background start to ready-to-decide; {starts} first starts per browser on fresh profiles, {starts} restarts of a stopped background)\n  {:<44} {:>10} {:>10} {:>10} {:>22} {:>8}\n",
         "", "median", "min", "max", "launch to ready (wall)", "goal"
     );
     for (k, label) in [
-        ("chromium", "chromium service worker"),
-        ("firefox", "firefox event page (engine loaded)"),
+        ("chromium", "chromium service worker, first start"),
+        ("firefox", "firefox event page (engine loaded), first start"),
     ] {
         if let Some(b) = browsers.get(k) {
             let m = b["median_ms"].as_f64().unwrap_or(f64::NAN);
@@ -1628,6 +1635,18 @@ fn startup(ctx: &Ctx) -> Result<Outcome> {
                 ms(&b["launch_to_ready_wall"]["median_ms"]),
                 verdict(m <= GOAL_STARTUP_MS)
             ));
+            let r = &b["restart"];
+            if r.is_object() {
+                t.push_str(&format!(
+                    "  {:<44} {:>10} {:>10} {:>10} {:>22} {:>8}\n",
+                    format!("  restart of the stopped {}", if k == "firefox" { "event page" } else { "worker" }),
+                    ms(&r["median_ms"]),
+                    ms(&r["min_ms"]),
+                    ms(&r["max_ms"]),
+                    "",
+                    verdict(r["median_ms"].as_f64().unwrap_or(f64::NAN) <= GOAL_STARTUP_MS)
+                ));
+            }
         } else if let Some(w) = skipped.get(k) {
             t.push_str(&format!(
                 "  {label:<44} SKIPPED: {}\n",

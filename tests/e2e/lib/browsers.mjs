@@ -286,10 +286,15 @@ export async function setChromiumPrefs(profileDir, prefs) {
  *   `profile.cookie_controls_mode` = 0, written before launch). This Chromium blocks them by
  *   default (CDP blockedReasons `UserPreferences`); allowed, it stores and sends a third-party
  *   cookie only when it is `SameSite=None; Secure`, i.e. over https.
+ * @param {boolean} [opts.extensionsEnabled] extension system on without an extension (a control
+ *   with the same flags); default: on exactly when `extensionDir` is given
+ * @param {boolean} [opts.attachWorker=true] false: puppeteer never attaches to the extension's
+ *   service worker (it would hold a started worker until DevTools resumed it, which inflates
+ *   start-up timings); the handle then has no evalBackground and does not wait for the worker
  * @param {number} [opts.timeout=30000] launch + extension-worker timeout (ms)
  * @returns {Promise<BrowserHandle>}
  */
-export async function launchChromium({ extensionDir = null, profileDir, port, scheme = 'http', hosts = [], executablePath, extraArgs = [], thirdPartyCookies = false, extensionsEnabled, timeout = 30000 } = {}) {
+export async function launchChromium({ extensionDir = null, profileDir, port, scheme = 'http', hosts = [], executablePath, extraArgs = [], thirdPartyCookies = false, extensionsEnabled, attachWorker = true, timeout = 30000 } = {}) {
   if (!profileDir) throw new Error('launchChromium: profileDir is required');
   const exe = findExecutable(executablePath, CHROMIUM_CANDIDATES, 'Chromium', 'chromium');
   const extDir = extensionDir ? await fsp.realpath(extensionDir) : null;
@@ -313,6 +318,7 @@ export async function launchChromium({ extensionDir = null, profileDir, port, sc
       headless: process.env.CRUMBWALL_HEADFUL ? false : true,
       userDataDir: profileDir,
       enableExtensions: extensionsEnabled ?? !!extDir, // drops puppeteer's default --disable-extensions
+      ...(attachWorker ? {} : { targetFilter: (t) => !(t.type() === 'service_worker' && t.url().startsWith('chrome-extension://')) }),
       args,
       timeout,
       protocolTimeout: Math.max(timeout, 30000),
@@ -325,7 +331,9 @@ export async function launchChromium({ extensionDir = null, profileDir, port, sc
   try {
     let extensionId = null;
     let swTarget = null;
-    if (extDir) {
+    if (extDir && !attachWorker) {
+      extensionId = await chromiumExtensionId(extDir);
+    } else if (extDir) {
       extensionId = await chromiumExtensionId(extDir);
       const isOurWorker = (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
       swTarget = await browser.waitForTarget(isOurWorker, { timeout }).catch(() => {
@@ -401,6 +409,7 @@ export async function launchChromium({ extensionDir = null, profileDir, port, sc
       },
       async evalBackground(fn, ...a) {
         requireExtension(handle);
+        if (!attachWorker) throw new Error('evalBackground: launched with attachWorker: false');
         const session = await getBgSession();
         return rawEval(session, `(${fn.toString()})(...${JSON.stringify(a)})`);
       },
