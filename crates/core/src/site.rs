@@ -55,7 +55,7 @@ impl SiteKey {
         if is_ip(&host) || host == "localhost" {
             return Ok(SiteKey(host));
         }
-        match psl::domain_str(&host) {
+        match crumbwall_psl::domain_str(&host) {
             Some(d) => Ok(SiteKey(d.to_owned())),
             None => Err(SiteError::PublicSuffix(host)),
         }

@@ -1639,7 +1639,14 @@ fn startup(ctx: &Ctx) -> Result<Outcome> {
             if r.is_object() {
                 t.push_str(&format!(
                     "  {:<44} {:>10} {:>10} {:>10} {:>22} {:>8}\n",
-                    format!("  restart of the stopped {}", if k == "firefox" { "event page" } else { "worker" }),
+                    format!(
+                        "  restart of the stopped {}",
+                        if k == "firefox" {
+                            "event page"
+                        } else {
+                            "worker"
+                        }
+                    ),
                     ms(&r["median_ms"]),
                     ms(&r["min_ms"]),
                     ms(&r["max_ms"]),

@@ -340,7 +340,7 @@ fn vendor_words() -> &'static FastMap<String, Purpose> {
                 continue;
             }
             let p = Purpose::of_category(e.category);
-            let site = psl::domain_str(&e.pattern).unwrap_or(&e.pattern);
+            let site = crumbwall_psl::domain_str(&e.pattern).unwrap_or(&e.pattern);
             if let Some(label) = site.split('.').next() {
                 add(label, p);
             }

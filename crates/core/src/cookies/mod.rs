@@ -465,7 +465,7 @@ fn third_party_fast(domain: &str, site: &str) -> Option<Option<bool>> {
     let (mut d, mut h) = ([0u8; FAST_HOST], [0u8; FAST_HOST]);
     let d = fast_host(domain, &mut d)?;
     let h = fast_host(host, &mut h)?;
-    let site_key = psl::domain_str(h)?;
+    let site_key = crumbwall_psl::domain_str(h)?;
     if d == site_key
         || (d.len() > site_key.len() && d.ends_with(site_key) && {
             d.as_bytes()[d.len() - site_key.len() - 1] == b'.'
@@ -473,7 +473,7 @@ fn third_party_fast(domain: &str, site: &str) -> Option<Option<bool>> {
     {
         return Some(Some(false));
     }
-    Some(Some(psl::domain_str(d)? != site_key))
+    Some(Some(crumbwall_psl::domain_str(d)? != site_key))
 }
 
 /// `host` lowercased into `buf` without a trailing dot, when it is a plain ASCII host name of

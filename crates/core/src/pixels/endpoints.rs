@@ -48,7 +48,7 @@ impl KnownEndpoint {
 /// suffix>`.
 fn host_matches(host: &str, suffix: &str) -> bool {
     if let Some(name) = suffix.strip_suffix(".*") {
-        return psl::domain_str(host)
+        return crumbwall_psl::domain_str(host)
             .and_then(|site| site.split_once('.'))
             .is_some_and(|(label, _)| label.eq_ignore_ascii_case(name));
     }

@@ -485,7 +485,7 @@ impl<'a> Shape<'a> {
 /// A collector word in a subdomain label of `host` (not in the registrable name itself, which
 /// belongs to the company: `pixels.com` is a photo shop).
 fn host_word(host: &str) -> Option<&'static str> {
-    let site = psl::domain_str(host)?;
+    let site = crumbwall_psl::domain_str(host)?;
     let subdomains = host.strip_suffix(site)?.strip_suffix('.')?;
     subdomains
         .split(['.', '-'])

@@ -43,7 +43,9 @@ impl ResolvesDomain for DefaultResolver {
 #[cfg(feature = "embedded-domain-resolver")]
 fn resolve_host_domain(host: &str) -> (usize, usize) {
     use addr::parser::DomainName;
-    use addr::psl::List;
+    // Crumbwall patch: the list is crumbwall-psl's table (same answers as `psl`'s generated
+    // matcher, a fraction of its size); upstream uses `addr::psl::List`.
+    use crumbwall_psl::List;
 
     match List.parse_domain_name(host) {
         Err(_e) => (0, host.len()),
