@@ -27,7 +27,7 @@ const enginePath = path.resolve(ROOT, args.engine ?? 'extension/engine/blocker.b
 const pkg = path.resolve(ROOT, args.pkg ?? 'extension/pkg');
 const GOAL_MS = 100;
 
-const { launchChromium, launchFirefox, waitForExtensionReady } = await import('../e2e/lib/browsers.mjs');
+const { launchChromium, launchFirefox, stopServiceWorkers, waitForExtensionReady } = await import('../e2e/lib/browsers.mjs');
 const { startTestWeb } = await import('../web/server.mjs');
 
 const UNPACKED = { chromium: 'chrome', firefox: 'firefox' };
@@ -128,14 +128,7 @@ async function restarts(kind, web, n) {
       if (kind === 'firefox') {
         await sleep(3000); // idle: the event page is unloaded after 1 s
       } else {
-        const p = await h.browser.newPage();
-        try {
-          const cdp = await p.createCDPSession();
-          await cdp.send('ServiceWorker.enable');
-          await cdp.send('ServiceWorker.stopAllWorkers');
-        } finally {
-          await p.close();
-        }
+        await stopServiceWorkers(h.browser);
         await sleep(300);
       }
       const page = await h.newPage();

@@ -272,6 +272,22 @@ export async function setChromiumPrefs(profileDir, prefs) {
 }
 
 /**
+ * Chromium: stops every service worker of the browser (as Chromium does to an idle worker after
+ * 30 s), through a temporary page's DevTools session.
+ * @param {import('puppeteer-core').Browser} browser
+ */
+export async function stopServiceWorkers(browser) {
+  const p = await browser.newPage();
+  try {
+    const s = await p.createCDPSession();
+    await s.send('ServiceWorker.enable');
+    await s.send('ServiceWorker.stopAllWorkers');
+  } finally {
+    await p.close();
+  }
+}
+
+/**
  * Launches headless Chromium, optionally with an unpacked extension.
  * @param {object} opts
  * @param {string|null} [opts.extensionDir] unpacked extension dir, or null/undefined for a control run

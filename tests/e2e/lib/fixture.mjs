@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium, launchFirefox, waitForExtensionReady, gotoAndWaitTitle } from './browsers.mjs';
+import { launchChromium, launchFirefox, waitForExtensionReady, gotoAndWaitTitle, stopServiceWorkers } from './browsers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -144,14 +144,7 @@ export async function blockingOff(h) {
  */
 export async function stopChromiumWorker(h) {
   await h.evalBackground(() => { globalThis.__beforeStop = true; });
-  const p = await h.browser.newPage();
-  try {
-    const s = await p.createCDPSession();
-    await s.send('ServiceWorker.enable');
-    await s.send('ServiceWorker.stopAllWorkers');
-  } finally {
-    await p.close();
-  }
+  await stopServiceWorkers(h.browser);
 }
 
 /**
