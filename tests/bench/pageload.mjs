@@ -1,9 +1,10 @@
 // Figure `page_load`: the page's load event time in headless Chromium with the extension vs
 // without it, on the test web's tracker-heavy publisher page (site.test `/`: ads.test,
 // analytics.test, social.test and pixel.test embeds) and its tracker-free page (site.test
-// `/plain`). Two browsers with the same flags (extensions enabled) are launched per session
-// (fresh profiles): one with the unpacked build (target/unpacked/chrome), one without; two
-// sessions swap the launch order, half the runs each. The test web answers instantly on localhost, so the
+// `/plain`). Three browsers with the same flags (extensions enabled) are launched per session
+// (fresh profiles): one with the unpacked build (target/unpacked/chrome), one without, and one
+// with the permission floor (see VARIANTS); two sessions reverse the launch order, half the runs
+// each. The test web answers instantly on localhost, so the
 // tracker hosts' responses are delayed (`--tracker-delay`, default 100 ms) to give them a real
 // web's latency; publisher responses are not delayed. Every run opens a new tab and loads the page
 // with waitUntil 'load'; the figure is loadEventEnd of the navigation timing entry (also the wall
@@ -75,7 +76,7 @@ function writeFloorExtension() {
     background: { service_worker: 'worker.js' },
   };
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  fs.writeFileSync(path.join(dir, 'worker.js'), 'chrome.storage.session.set({ ready: Date.now(), startupMs: 0 });\n');
+  fs.writeFileSync(path.join(dir, 'worker.js'), 'chrome.storage.session.set({ ready: Date.now() });\n');
   return { dir, permissions: manifest.permissions, host_permissions: manifest.host_permissions };
 }
 const floor = writeFloorExtension();
@@ -102,10 +103,10 @@ async function load(h, pg) {
 }
 
 /**
- * One session: both browsers launched (in `launchOrder`), warmed up alike, then `n` runs that
- * alternate the page and which variant goes first. Both browsers get the same flags, extensions
- * enabled; the control simply has no extension loaded (so the figure is the extension's cost,
- * not the extension system's).
+ * One session: the variants' browsers launched (in `launchOrder`), warmed up alike, then `n`
+ * runs that alternate the page and which variant goes first. Every browser gets the same flags,
+ * extensions enabled; the control simply has no extension loaded (so the figure is the
+ * extension's cost, not the extension system's).
  */
 async function session(launchOrder, n, first) {
   const profiles = [];

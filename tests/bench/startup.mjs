@@ -3,8 +3,9 @@
 // extension/background/main.js), over cold starts: each start is a fresh browser launch with a
 // fresh profile and the unpacked build (target/unpacked/<browser>). Starts alternate between the
 // browsers. Then restarts: in one more browser per kind, the background is stopped and woken by a
-// page load `--restarts` times (what happens all day: browsers stop idle backgrounds). Reference in the same run: Crumbwall.loadBlocker on the shipped engine in Node (how
-// much of start-up is the engine). Prints one JSON document on stdout (progress on stderr).
+// page load `--restarts` times (what happens all day: browsers stop idle backgrounds). Reference
+// in the same run: Crumbwall.loadBlocker on the shipped engine in Node (how much of start-up is
+// the engine). Prints one JSON document on stdout (progress on stderr).
 // `cargo xtask bench` runs it; by hand (after `cargo xtask build`):
 //
 //   node tests/bench/startup.mjs [--starts 10] [--restarts 10] [--browsers chromium,firefox] [--engine-loads 5]

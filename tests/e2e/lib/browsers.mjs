@@ -347,10 +347,9 @@ export async function launchChromium({ extensionDir = null, profileDir, port, sc
   try {
     let extensionId = null;
     let swTarget = null;
-    if (extDir && !attachWorker) {
-      extensionId = await chromiumExtensionId(extDir);
-    } else if (extDir) {
-      extensionId = await chromiumExtensionId(extDir);
+    if (extDir) extensionId = await chromiumExtensionId(extDir);
+    // Without attachWorker the worker is invisible to puppeteer: the id from the path stands.
+    if (extDir && attachWorker) {
       const isOurWorker = (t) => t.type() === 'service_worker' && t.url().startsWith(`chrome-extension://${extensionId}/`);
       swTarget = await browser.waitForTarget(isOurWorker, { timeout }).catch(() => {
         // Maybe the id differs (e.g. a "key" we could not parse): take any extension worker.
