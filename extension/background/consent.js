@@ -1,12 +1,17 @@
-// Cookie-consent banners. Two content scripts run in every frame at document_start (manifest):
+// Cookie-consent banners. Two content scripts work in every frame:
+// - Crumbwall's content/consent.js (manifest, every frame, document_start), which asks for the
+//   cookie-notice list's selectors for its page and for the classes and ids it sees, and reports
+//   what they hid. This module injects the style sheets (scripting.insertCSS, user origin, so
+//   pages cannot override them). When the page has loaded it asks for autoconsent.
 // - `@duckduckgo/autoconsent`'s prebuilt content script (extension/vendor/autoconsent/, copied
 //   from the npm package at build time), which finds the page's consent platform and declines
-//   every purpose through the platform's own controls. It asks this module for its rules and
-//   config (`init`), to run named page snippets in the MAIN world (`eval`), and reports what it
-//   found and did. Opt-out only: the config never asks for opt-in, and heuristic clicking is off.
-// - Crumbwall's content/consent.js, which asks for the cookie-notice list's selectors for its
-//   page and for the classes and ids it sees, and reports what they hid. This module injects the
-//   style sheets (scripting.insertCSS, user origin, so pages cannot override them).
+//   every purpose through the platform's own controls. This module injects it into the asking
+//   frame (scripting.executeScript) only where the policy lets it decline, and only after the
+//   frame's load event (or a second after DOMContentLoaded): its start-up (~135 KB of script, a
+//   few dozen consent platforms set up) then never delays the page's load. It asks this module
+//   for its rules and config (`init`), to run named page snippets in the MAIN world (`eval`), and
+//   reports what it found and did. Opt-out only: the config never asks for opt-in, and
+//   heuristic clicking is off.
 //
 // The core decides everything that is a decision: the per-page policy (switches, per-site
 // exception, allow list), the selectors, the bound on retries. Messages are accepted only from
@@ -148,6 +153,7 @@ const SHAPES = {
   'crumbwall:bannerClasses': { url: STR, classes: STRINGS, ids: STRINGS, exceptions: STRINGS, settled: BOOL },
   'crumbwall:bannerSettle': { selectors: STRINGS, force: BOOL },
   'crumbwall:bannerHidden': { selectors: STRINGS },
+  'crumbwall:autoconsent': {},
 };
 
 function shapeProblem(m) {
@@ -200,6 +206,26 @@ async function insertCss(sender, selectors, soft) {
   await api.scripting
     .insertCSS({ target: { tabId: sender.tab.id, frameIds: [sender.frameId] }, css, origin: 'USER' })
     .catch((e) => console.warn('crumbwall: banner style sheet not inserted', e));
+}
+
+/** autoconsent's content script, injected by {@link injectAutoconsent}. */
+const AUTOCONSENT_SCRIPT = 'extension/vendor/autoconsent/content.bundle.js';
+
+/**
+ * Injects autoconsent into the sender's frame: its document only where the browser names it
+ * (Chromium's `documentId`), so a frame that navigated meanwhile never gets a second copy.
+ */
+async function injectAutoconsent(sender) {
+  const target = typeof sender.documentId === 'string'
+    ? { tabId: sender.tab.id, documentIds: [sender.documentId] }
+    : { tabId: sender.tab.id, frameIds: [sender.frameId] };
+  try {
+    await api.scripting.executeScript({ target, files: [AUTOCONSENT_SCRIPT] });
+    return true;
+  } catch (e) {
+    console.warn('crumbwall: autoconsent not injected', e);
+    return false;
+  }
 }
 
 /** Runs one of autoconsent's predefined page snippets in the frame's page (MAIN world). */
@@ -265,6 +291,11 @@ async function onMessage(m, sender) {
       for (const sel of m.selectors) if (s.hidden.length < MAX_HIDDEN && !s.hidden.includes(sel)) s.hidden.push(sel);
       changed();
       return null;
+    }
+    case 'crumbwall:autoconsent': {
+      // Where it could not decline anyway (switched off, allow-listed, given up), it is not run.
+      if (!policy.autoDecline || s.attempts >= max) return { injected: false };
+      return { injected: await injectAutoconsent(sender) };
     }
     case 'init': {
       // Given up on this site in this tab: autoconsent stays idle (the banner is left to the user).

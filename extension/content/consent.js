@@ -4,6 +4,8 @@
 // id names the page uses as it is parsed and changes, for the lists' generic selectors (the
 // background inserts those too), and reports which selectors matched something, for the popup.
 // The background decides (through the core) whether anything is hidden on this page.
+// Once the frame has loaded, it asks the background to start autoconsent here (injected, not a
+// manifest script, so that its start-up never delays the page's load event).
 (() => {
   const api = globalThis.browser ?? globalThis.chrome;
   if (globalThis.__crumbwallConsent) return;
@@ -110,6 +112,18 @@
     scheduleFlush(0);
   }
 
+  /** After the load event, or this long after DOMContentLoaded when the load is slow. */
+  const AUTOCONSENT_FALLBACK_MS = 1000;
+  const loaded = new Promise((resolve) => {
+    if (document.readyState === 'complete') return resolve();
+    addEventListener('load', () => setTimeout(resolve, 0), { once: true });
+    const fallback = () => setTimeout(resolve, AUTOCONSENT_FALLBACK_MS);
+    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', fallback, { once: true });
+    else fallback();
+  });
+  // The background injects autoconsent into this frame where the policy lets it decline.
+  const autoconsentAsked = loaded.then(() => send({ type: 'crumbwall:autoconsent' }));
+
   send({ type: 'crumbwall:bannerCss', url: location.href, doc }).then((r) => {
     if (!r || !r.hide) return;
     exceptions = Array.isArray(r.exceptions) ? r.exceptions : [];
@@ -121,14 +135,14 @@
     else scheduleCheck();
     addEventListener('load', scheduleCheck, { once: true });
     if (soft) {
-      const later = () =>
+      // Soft until autoconsent has had 1.5 s here to find the banner (it needs to see its box).
+      autoconsentAsked.then(() =>
         setTimeout(() => {
           check();
           settled = true;
           settle(0);
-        }, 1500);
-      if (document.readyState === 'complete') later();
-      else addEventListener('load', later, { once: true });
+        }, 1500),
+      );
     }
   });
 })();
