@@ -197,10 +197,52 @@ async function replaceDynamicRules(block, rules) {
   return applyOnce(`dnr:${block.first}`, rules, () => replaceNow(block, rules));
 }
 
-async function replaceNow(block, rules) {
-  const existing = await api.declarativeNetRequest.getDynamicRules();
-  const removeRuleIds = existing.map((r) => r.id).filter((id) => id >= block.first && id < block.first + block.count);
-  await api.declarativeNetRequest.updateDynamicRules({ removeRuleIds, addRules: rules });
+/**
+ * Block replacements waiting for the next batch. Every feature computes its rules at the same
+ * moment (start-up, a settings change), so the replacements that arrive within one task go to the
+ * browser as one `getDynamicRules` and one `updateDynamicRules`: the browser re-indexes the whole
+ * dynamic ruleset on every update, and six separate round trips were most of the first start.
+ */
+let pendingBlocks = [];
+
+function replaceNow(block, rules) {
+  return new Promise((resolve, reject) => {
+    pendingBlocks.push({ block, rules, resolve, reject });
+    if (pendingBlocks.length === 1) setTimeout(flushBlocks, 0);
+  });
+}
+
+async function flushBlocks() {
+  const batch = pendingBlocks;
+  pendingBlocks = [];
+  if (batch.length === 0) return;
+  const update = async (items) => {
+    const existing = await api.declarativeNetRequest.getDynamicRules();
+    const owned = (id) => items.some(({ block }) => id >= block.first && id < block.first + block.count);
+    await api.declarativeNetRequest.updateDynamicRules({
+      removeRuleIds: existing.map((r) => r.id).filter(owned),
+      addRules: items.flatMap(({ rules }) => rules),
+    });
+  };
+  try {
+    await update(batch);
+    for (const item of batch) item.resolve();
+  } catch (e) {
+    if (batch.length === 1) {
+      batch[0].reject(e);
+      return;
+    }
+    // The browser refused the batch (an update is atomic): each block alone, so that one block's
+    // refused rule (a custom filter) leaves that block as it was and the others still land.
+    for (const item of batch) {
+      try {
+        await update([item]);
+        item.resolve();
+      } catch (err) {
+        item.reject(err);
+      }
+    }
+  }
 }
 
 /**

@@ -102,3 +102,41 @@ test('applyOnce: applies of one key never interleave, and each key is separate',
   await bg.applyOnce('k', 1, () => { ran += 1; });
   assert.equal(ran, 1);
 });
+
+test('dynamic rules: blocks applied in one task go to the browser as one update', async () => {
+  const chrome = fakeChrome();
+  const bg = await background(chrome);
+  // What the start-up does: every feature's block at once.
+  await Promise.all([
+    bg.blocking.applyAllowlistRules([rule(2000, 'a.test')]),
+    bg.blocking.applyPixelRules([rule(4000, 'p.test'), rule(4001, 'q.test')]),
+    bg.blocking.applyCustomRules([rule(10000, 'c.test')]),
+    bg.links.applyRules([rule(3000, 'l.test')]),
+  ]);
+  assert.equal(chrome.calls.updateDynamicRules, 1, 'four blocks, one update');
+  assert.deepEqual([...chrome.rules.keys()].sort((a, b) => a - b), [2000, 3000, 4000, 4001, 10000]);
+  // A batched replacement removes only the changed block's old rules.
+  await Promise.all([bg.blocking.applyPixelRules([rule(4000, 'p.test')]), bg.links.applyRules([])]);
+  assert.equal(chrome.calls.updateDynamicRules, 2);
+  assert.deepEqual([...chrome.rules.keys()].sort((a, b) => a - b), [2000, 4000, 10000]);
+});
+
+test('dynamic rules: a refused block in a batch fails alone; the other blocks land', async () => {
+  const chrome = fakeChrome();
+  const bg = await background(chrome);
+  await bg.blocking.applyCustomRules([rule(10000, 'old.test')]);
+  const results = await Promise.allSettled([
+    bg.blocking.applyAllowlistRules([rule(2000, 'a.test')]),
+    bg.blocking.applyCustomRules([{ priority: 1 }]), // the browser refuses this block
+    bg.blocking.applyPixelRules([rule(4000, 'p.test')]),
+  ]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  assert.match(String(results[1].reason), /without an id/);
+  // The refused block keeps its previous rules; the others are in force and recorded.
+  assert.equal(chrome.rules.get(10000)?.condition.requestDomains[0], 'old.test');
+  assert.ok(chrome.rules.has(2000) && chrome.rules.has(4000));
+  const applied = chrome.session.get('appliedState');
+  assert.ok(applied['dnr:2000'] && applied['dnr:4000'], 'the landed blocks are recorded');
+  // One refused batch, then each block alone (three updates), after the first custom rules.
+  assert.equal(chrome.calls.updateDynamicRules, 1 + 1 + 3);
+});
