@@ -324,16 +324,34 @@ export const blocking = {
       { urls },
     );
     api.webRequest.onCompleted.addListener((d) => record(d.tabId, d.url, d.type, null, d.initiator ?? ''), { urls });
-    // Navigations the link rules redirected (the caller checks that the redirect was ours).
+    // Navigations the link rules redirected (the caller checks that the redirect was ours), and
+    // frames the blocked-frame rules sent to about:blank (blocked: nothing reached the network).
     api.webRequest.onBeforeRedirect.addListener(
-      (d) => redirected(d.tabId, d.type, d.url, d.redirectUrl, false),
+      (d) => {
+        if (d.type === 'sub_frame' && d.redirectUrl === BLANK_FRAME) record(d.tabId, d.url, d.type, -1, d.initiator ?? '');
+        else redirected(d.tabId, d.type, d.url, d.redirectUrl, false);
+      },
       { urls, types: ['main_frame', 'sub_frame'] },
     );
+    // Host access decides whether the blocked-frame rulesets can work (see setCategories).
+    const again = () => {
+      if (categoriesInForce) blocking.setCategories(categoriesInForce).catch((e) => console.error('crumbwall: rulesets not updated', e));
+    };
+    api.permissions.onAdded.addListener(again);
+    api.permissions.onRemoved.addListener(again);
   },
 
-  /** Enables the static rulesets of the enabled categories (Chromium). */
+  /**
+   * Enables the static rulesets of the enabled categories (Chromium), with their blocked-frame
+   * rulesets (`<category>_frames`: a frame a list blocks by host loads `about:blank` instead of
+   * the browser's error page, which took as long as loading a small page) only while the
+   * extension has host access to every site: Chrome ignores a redirect rule where the user has
+   * withheld host access, and the frame would then load; the block rules alone still block it.
+   */
   async setCategories(enabled) {
-    return applyOnce('rulesets', enabled, () => setCategoriesNow(enabled));
+    categoriesInForce = enabled;
+    const frames = !isFirefox && (await hasEveryHost());
+    return applyOnce('rulesets', { enabled, frames }, () => setCategoriesNow(enabled, frames));
   },
 
   /** Replaces the pixel and beacon rules (Chromium); Firefox's listener asks the core. */
@@ -358,7 +376,22 @@ export const blocking = {
   },
 };
 
-async function setCategoriesNow(enabled) {
+/** Where the blocked-frame rules send a frame (core `compile::frames::BLANK`). */
+const BLANK_FRAME = 'about:blank';
+const FRAMES_SUFFIX = '_frames';
+/** The categories last asked for, to redo the rulesets when host access changes. */
+let categoriesInForce = null;
+
+/** Whether the user lets the extension act on every site (Chrome can withhold host access). */
+async function hasEveryHost() {
+  try {
+    return await api.permissions.contains({ origins: ['<all_urls>'] });
+  } catch {
+    return false;
+  }
+}
+
+async function setCategoriesNow(enabled, frames) {
   const declared = (api.runtime.getManifest().declarative_net_request?.rule_resources ?? []).map((r) => r.id);
   if (declared.length === 0) return;
   if (isFirefox) {
@@ -366,9 +399,10 @@ async function setCategoriesNow(enabled) {
     await api.declarativeNetRequest.updateEnabledRulesets({ disableRulesetIds: declared });
     return;
   }
+  const on = (id) => (id.endsWith(FRAMES_SUFFIX) ? frames && enabled.includes(id.slice(0, -FRAMES_SUFFIX.length)) : enabled.includes(id));
   await api.declarativeNetRequest.updateEnabledRulesets({
-    enableRulesetIds: declared.filter((id) => enabled.includes(id)),
-    disableRulesetIds: declared.filter((id) => !enabled.includes(id)),
+    enableRulesetIds: declared.filter(on),
+    disableRulesetIds: declared.filter((id) => !on(id)),
   });
 }
 

@@ -100,6 +100,12 @@ test(`${BROWSER}: trackers blocked by category, switches, allow list, badge and 
         assert.ok(!web.log.some((e) => e.host === host), `nothing reached ${host}`);
       }
       assertFirstPartyLoads('site.test', 'defaults');
+      if (BROWSER === 'chromium') {
+        // The blocked social widget frame is an empty document (the blocked-frame rulesets), not
+        // the browser's error page; the server log above shows it was never requested.
+        const frames = page.frames().filter((f) => f !== page.mainFrame() && f.parentFrame() === page.mainFrame());
+        assert.deepEqual(frames.map((f) => f.url()).sort(), ['about:blank', h.url('site.test', '/frame')].sort(), 'the like widget frame is about:blank');
+      }
       const unsignalled = web.log.filter((e) => e.path !== '/favicon.ico' && (e.headers.dnt !== '1' || e.headers.secGpc !== '1'));
       assert.deepEqual(unsignalled.map((e) => e.host + e.url), [], 'DNT/GPC on every request that was let through');
       const tabId = await tabIdFor(h, 'site.test');

@@ -140,3 +140,27 @@ test('dynamic rules: a refused block in a batch fails alone; the other blocks la
   // One refused batch, then each block alone (three updates), after the first custom rules.
   assert.equal(chrome.calls.updateDynamicRules, 1 + 1 + 3);
 });
+
+test('rulesets: the blocked-frame rulesets are on only with host access to every site', async () => {
+  const ids = ['advertising', 'statistical', 'social', 'advertising_frames', 'statistical_frames', 'social_frames'];
+  let everyHost = true;
+  const enabled = new Set();
+  const chrome = fakeChrome();
+  chrome.runtime.getManifest = () => ({ declarative_net_request: { rule_resources: ids.map((id) => ({ id })) } });
+  chrome.permissions = { async contains({ origins }) { return everyHost && origins.includes('<all_urls>'); } };
+  chrome.declarativeNetRequest.updateEnabledRulesets = async ({ enableRulesetIds = [], disableRulesetIds = [] }) => {
+    for (const id of disableRulesetIds) enabled.delete(id);
+    for (const id of enableRulesetIds) enabled.add(id);
+  };
+  const bg = await background(chrome);
+  await bg.blocking.setCategories(['advertising', 'social']);
+  assert.deepEqual([...enabled].sort(), ['advertising', 'advertising_frames', 'social', 'social_frames']);
+  // Host access withheld: the redirects would be ignored (the frames would load), so only the
+  // block rulesets stay.
+  everyHost = false;
+  await bg.blocking.setCategories(['advertising', 'social']);
+  assert.deepEqual([...enabled].sort(), ['advertising', 'social']);
+  everyHost = true;
+  await bg.blocking.setCategories(['statistical']);
+  assert.deepEqual([...enabled].sort(), ['statistical', 'statistical_frames']);
+});

@@ -96,7 +96,8 @@ struct ListInfo {
 }
 
 /// `crumbwall compile --out DIR [--lists lists.toml] [--filters DIR] [--allow-missing] [--report DIR]
-/// [--ocd open-cookie-database.csv]`: writes `DIR/rules/<category>.json`, `DIR/rules/lists.json`,
+/// [--ocd open-cookie-database.csv]`: writes `DIR/rules/<category>.json` (and each category's
+/// blocked-frame redirects, `DIR/rules/<category>_frames.json`), `DIR/rules/lists.json`,
 /// `DIR/engine/blocker.bin`, `DIR/cookies/known.tsv` (the Open Cookie Database's names in the
 /// curated table's format, or no entries without `--ocd`), and the conversion report
 /// (`compile-report.{txt,json}`) and the `use = "cosmetic"` lists' text joined
@@ -171,6 +172,13 @@ pub fn compile_cmd(args: &[&str]) -> Result<bool, String> {
             json.as_bytes(),
         )?;
         println!("ruleset {:<12} {:>6} rules", cat.as_str(), rules.len());
+        // Blocked frames as empty documents (the extension enables these with host access).
+        let frames = compile::frames::frame_redirects(rules);
+        total += frames.len();
+        let json = serde_json::to_string(&frames).map_err(|e| e.to_string())?;
+        let id = format!("{}_frames", cat.as_str());
+        write(&rules_dir.join(format!("{id}.json")), json.as_bytes())?;
+        println!("ruleset {id:<12} {:>6} rules", frames.len());
     }
     println!("ruleset total        {total:>6} rules (Chrome guarantees 30,000 static rules)");
     write(&engine_dir.join("blocker.bin"), &engine_bytes)?;

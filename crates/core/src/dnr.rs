@@ -132,6 +132,9 @@ pub struct RedirectAction {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Redirect {
+    /// A whole new URL (the blocked-frame rules' `about:blank`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Changes to the request URL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transform: Option<UrlTransform>,

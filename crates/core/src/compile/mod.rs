@@ -70,6 +70,7 @@
 mod domains;
 mod draft;
 mod filter;
+pub mod frames;
 pub mod lines;
 pub mod regex;
 mod report;

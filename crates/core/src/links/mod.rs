@@ -518,6 +518,7 @@ fn dnr_rules_with(
     for regex in param_regexes().into_iter().filter(|_| params) {
         let action = RedirectAction {
             redirect: Redirect {
+                url: None,
                 transform: Some(UrlTransform {
                     query_transform: Some(QueryTransform {
                         remove_params: remove_params.clone(),
@@ -533,6 +534,7 @@ fn dnr_rules_with(
         for regex in redirector_regexes() {
             let action = RedirectAction {
                 redirect: Redirect {
+                    url: None,
                     transform: None,
                     regex_substitution: Some(substitution.clone()),
                 },
