@@ -2,7 +2,7 @@
 // Listeners are registered synchronously here, before anything is awaited, so the browser finds
 // them whenever it wakes the background; each feature module owns its own listeners.
 
-import { api, applyOnce, browserName, isFirefox, sessionStorage } from './platform.js';
+import { api, applyOnce, browserName, hasEveryHost, isFirefox, onHostAccessChanged, sessionStorage } from './platform.js';
 import { ready, blockerReady, loadBlockerNow, mutate } from './engine.js';
 import { siteOfUrl, version } from '../pkg/crumbwall_wasm.js';
 import { installSignalListeners, applySignals, signalStateFor } from './signals.js';
@@ -43,17 +43,21 @@ async function targetTab(m) {
 
 /**
  * Brings every feature's browser rules (dynamic rules, enabled rulesets, page scripts) in line
- * with the settings. All of them follow from the settings and the core's version alone, so this
- * runs once per settings state in a browser session (`applyOnce`): a background the browser
- * restarted (an idle worker is stopped after 30 s) finds its rules already in force and skips
- * the work. A failed apply is not recorded, so the next start tries again.
+ * with the settings. All of them follow from the settings, the core's version and whether the
+ * extension has host access everywhere (the blocked-frame rulesets), so this runs once per such
+ * state in a browser session (`applyOnce`): a background the browser restarted (an idle worker is
+ * stopped after 30 s) finds its rules already in force and skips the work. A failed apply is not recorded, so the next start tries again.
  */
 async function applyAll() {
-  const c = await ready;
-  await applyOnce('settings', `${version()}\n${api.runtime.getURL('')}\n${c.settingsJson()}`, () =>
+  const [c, everyHost] = await Promise.all([ready, hasEveryHost()]);
+  await applyOnce('settings', `${version()}\n${api.runtime.getURL('')}\n${everyHost}\n${c.settingsJson()}`, () =>
     Promise.all([applySignals(), applyBlocking(), applyLinks(), applyCookies()]),
   );
 }
+
+// Host access granted or withheld: the blocked-frame rulesets follow (a background woken by this
+// event has not applied anything yet, so the whole state is checked, not just the rulesets).
+onHostAccessChanged(() => applyAll().catch((e) => console.error('crumbwall: rules not updated after a host-access change', e)));
 
 installCookieHandlers(targetTab);
 

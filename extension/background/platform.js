@@ -215,7 +215,6 @@ function replaceNow(block, rules) {
 async function flushBlocks() {
   const batch = pendingBlocks;
   pendingBlocks = [];
-  if (batch.length === 0) return;
   const update = async (items) => {
     const existing = await api.declarativeNetRequest.getDynamicRules();
     const owned = (id) => items.some(({ block }) => id >= block.first && id < block.first + block.count);
@@ -333,12 +332,6 @@ export const blocking = {
       },
       { urls, types: ['main_frame', 'sub_frame'] },
     );
-    // Host access decides whether the blocked-frame rulesets can work (see setCategories).
-    const again = () => {
-      if (categoriesInForce) blocking.setCategories(categoriesInForce).catch((e) => console.error('crumbwall: rulesets not updated', e));
-    };
-    api.permissions.onAdded.addListener(again);
-    api.permissions.onRemoved.addListener(again);
   },
 
   /**
@@ -349,8 +342,7 @@ export const blocking = {
    * withheld host access, and the frame would then load; the block rules alone still block it.
    */
   async setCategories(enabled) {
-    categoriesInForce = enabled;
-    const frames = !isFirefox && (await hasEveryHost());
+    const frames = await hasEveryHost();
     return applyOnce('rulesets', { enabled, frames }, () => setCategoriesNow(enabled, frames));
   },
 
@@ -379,16 +371,24 @@ export const blocking = {
 /** Where the blocked-frame rules send a frame (core `compile::frames::BLANK`). */
 const BLANK_FRAME = 'about:blank';
 const FRAMES_SUFFIX = '_frames';
-/** The categories last asked for, to redo the rulesets when host access changes. */
-let categoriesInForce = null;
-
-/** Whether the user lets the extension act on every site (Chrome can withhold host access). */
-async function hasEveryHost() {
+/**
+ * Whether the user lets the extension act on every site (Chromium can withhold host access); it
+ * decides whether the blocked-frame rulesets can work. Always false in Firefox, which has none.
+ */
+export async function hasEveryHost() {
+  if (isFirefox) return false;
   try {
     return await api.permissions.contains({ origins: ['<all_urls>'] });
   } catch {
     return false;
   }
+}
+
+/** Calls `listener` when the user grants or withholds host access (Chromium). Call at start. */
+export function onHostAccessChanged(listener) {
+  if (isFirefox) return;
+  api.permissions.onAdded.addListener(listener);
+  api.permissions.onRemoved.addListener(listener);
 }
 
 async function setCategoriesNow(enabled, frames) {

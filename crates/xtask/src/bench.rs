@@ -900,13 +900,22 @@ fn rule_compilation(ctx: &Ctx) -> Result<Outcome> {
             })?;
         // The blocked-frame rulesets (`<category>_frames.json`) are not in the report.
         let mut frame_rules = Map::new();
-        for cat in ["advertising", "statistical", "social"] {
-            let path = tmp.join("rules").join(format!("{cat}_frames.json"));
-            let n = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|t| serde_json::from_str::<Vec<Value>>(&t).ok())
-                .map_or(0, |v| v.len());
-            frame_rules.insert(cat.to_owned(), json!(n));
+        let rules_dir = tmp.join("rules");
+        let entries =
+            std::fs::read_dir(&rules_dir).map_err(|e| format!("{}: {e}", rules_dir.display()))?;
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            let Some(cat) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix("_frames.json"))
+            else {
+                continue;
+            };
+            let rules: Vec<Value> = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            frame_rules.insert(cat.to_owned(), json!(rules.len()));
         }
         Ok::<_, String>((runs, report, frame_rules))
     })();
