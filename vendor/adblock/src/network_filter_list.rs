@@ -181,6 +181,10 @@ impl NetworkFilterList<'_> {
             }
             if let Some(iter) = filter_map.get(key) {
                 for fb_filter in iter {
+                    // Crumbwall patch: a filter needing a token the URL lacks cannot match.
+                    if fb_filter.token_mask() & !request.token_mask != 0 {
+                        continue;
+                    }
                     let filter = FlatNetworkFilter::new(&fb_filter, self.filter_data_context);
 
                     // if matched, also needs to be tagged with an active tag (or not tagged at all)

@@ -105,6 +105,9 @@ pub struct Request {
 
     pub(crate) url_lower_cased: String,
     pub(crate) request_tokens: Vec<utils::Hash>,
+    /// Crumbwall patch: the bits ([`utils::token_bit`]) of `request_tokens`, every bit when the
+    /// URL had more tokens than were kept.
+    pub(crate) token_mask: u64,
     pub(crate) original_url: String,
 }
 
@@ -180,14 +183,16 @@ impl Request {
         };
 
         let url_lower_cased = url.to_ascii_lowercase();
+        let (request_tokens, token_mask) = calculate_tokens(&url_lower_cased, hostname);
 
         Request {
             request_type,
             method,
             url: url.to_owned(),
-            url_lower_cased: url_lower_cased.to_owned(),
+            url_lower_cased,
             hostname: hostname.to_owned(),
-            request_tokens: calculate_tokens(&url_lower_cased),
+            request_tokens,
+            token_mask,
             source_hostname_hashes,
             is_third_party: third_party,
             is_http,
@@ -255,12 +260,46 @@ impl Request {
     }
 }
 
-fn calculate_tokens(url_lower_cased: &str) -> Vec<utils::Hash> {
+fn calculate_tokens(url_lower_cased: &str, hostname: &str) -> (Vec<utils::Hash>, u64) {
     let mut tokens = utils::TokensBuffer::default();
     utils::tokenize_pooled(url_lower_cased, &mut tokens);
+    // Crumbwall patch: the token mask. The tokenizer keeps one slot free for the zero token;
+    // when it filled the rest, later tokens were dropped, and no filter may be skipped.
+    let mask = if tokens.len() + 1 >= tokens.capacity() {
+        u64::MAX
+    } else {
+        tokens.iter().fold(0, |m, &t| m | utils::token_bit(t))
+    };
+    let mut all = Vec::with_capacity(tokens.len() + 6);
+    push_host_keys(hostname, &mut all);
+    all.extend_from_slice(&tokens);
     // Add zero token as a fallback to wildcard rule bucket
-    tokens.push(0);
-    tokens.into_iter().collect()
+    all.push(0);
+    (all, mask)
+}
+
+/// Crumbwall patch: the keys of whole-host filters that can match this host (see
+/// `NetworkFilter::crumbwall_host_key`): the host and each parent domain, a trailing dot
+/// dropped. They come before the URL's tokens, so a request that a whole-host filter blocks
+/// stops at once. A last label that is a URL token already (`com`) is not added again: its
+/// bucket would be searched twice.
+fn push_host_keys(hostname: &str, keys: &mut Vec<utils::Hash>) {
+    let host = hostname.strip_suffix('.').unwrap_or(hostname);
+    let mut start = 0;
+    while start < host.len() {
+        let suffix = &host[start..];
+        let next = suffix.find('.');
+        let is_url_token = next.is_none()
+            && suffix.len() > 1
+            && suffix.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !is_url_token {
+            keys.push(utils::fast_hash(suffix));
+        }
+        match next {
+            Some(i) => start += i + 1,
+            None => break,
+        }
+    }
 }
 
 #[cfg(test)]

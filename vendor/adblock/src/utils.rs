@@ -19,6 +19,29 @@ pub fn fast_hash(input: &str) -> Hash {
     hash(input.as_bytes()) as Hash
 }
 
+thread_local! {
+    static PREFILTERS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Crumbwall patch: whether engines built on this thread get Crumbwall's candidate
+/// prefilters (token masks and whole-host keys; on by default). Off builds an engine that
+/// matches exactly as upstream's, for tests that compare the two.
+#[doc(hidden)]
+pub fn set_crumbwall_prefilters(on: bool) {
+    PREFILTERS.with(|p| p.set(on));
+}
+
+pub(crate) fn crumbwall_prefilters() -> bool {
+    PREFILTERS.with(|p| p.get())
+}
+
+/// Crumbwall patch: a token's bit in a 64-bit token mask (the hash's top six bits, which the
+/// bucket keys, the low 32 bits, do not use).
+#[inline]
+pub(crate) fn token_bit(hash: Hash) -> u64 {
+    1 << (hash >> 58)
+}
+
 #[inline]
 pub fn to_short_hash(hash: Hash) -> ShortHash {
     hash as ShortHash

@@ -73,6 +73,8 @@ impl<'a, 'f> FlatSerialize<'a, EngineFlatBuilder<'a>>
         (network_filter, debug_data): (NetworkFilter<'f>, NetworkFilterDebugData),
         builder: &mut EngineFlatBuilder<'a>,
     ) -> WIPOffset<fb::NetworkFilter<'a>> {
+        // Crumbwall patch: the tokens a matching URL must contain (see `crumbwall_token_mask`).
+        let token_mask = network_filter.crumbwall_token_mask();
         let opt_domains = network_filter.opt_domains.as_ref().map(|v| {
             let mut o: Vec<u32> = v
                 .iter()
@@ -163,6 +165,7 @@ impl<'a, 'f> FlatSerialize<'a, EngineFlatBuilder<'a>>
                 raw_line,
                 source_index: debug_data.source_index,
                 line_number: debug_data.line_number,
+                token_mask,
             },
         )
     }
@@ -187,6 +190,26 @@ impl<'a, 'f> NetworkFilterListBuilder<'a, 'f> {
         builder: &mut EngineFlatBuilder<'a>,
     ) {
         let multi_tokens = network_filter.get_tokens(&mut self.tokens_buffer);
+        // Crumbwall patch: a whole-host filter waits in its host's bucket (see
+        // `crumbwall_host_key`), unless it is bucketed by its one `$domain=`. The token upstream
+        // would have chosen is still counted as used, so that every other filter picks the same
+        // bucket as upstream's builder would.
+        if multi_tokens != FilterTokens::OptDomains
+            && let Some(key) = network_filter.crumbwall_host_key()
+        {
+            let token = match multi_tokens {
+                FilterTokens::Other => self
+                    .token_frequencies
+                    .select_least_used_token(self.tokens_buffer.as_slice()),
+                _ => 0,
+            };
+            self.token_frequencies.record_usage(token);
+            let id = network_filter.get_id();
+            let filter = FlatSerialize::serialize((network_filter, debug_data), builder);
+            self.filter_map_builder
+                .insert(to_short_hash(key), NetworkFilterFlatEntry { filter, id });
+            return;
+        }
         let id = network_filter.get_id();
 
         if !self.optimize

@@ -1064,6 +1064,67 @@ impl<'a> NetworkFilter<'a> {
         }
     }
 
+    /// Crumbwall patch: a bit ([`utils::token_bit`]) for each token of the filter's pattern
+    /// that a request URL must contain, as a whole token, for the filter to match; 0 when none
+    /// is known. The matcher skips a candidate filter whose bits are not all in the request's
+    /// [`request::Request`] token mask, before any of the filter's other checks.
+    ///
+    /// Only tokens bounded by pattern characters on both sides count: the first token when
+    /// the pattern is not anchored at the URL's start (`|`), and the last when it is not
+    /// anchored at its end, can be part of a longer URL token, and tokens beside a `*` are never
+    /// whole. (adblock's bucket key may be such a token; the mask must not be.) Whole-regex
+    /// filters, fused filters (several patterns) and non-ASCII patterns get 0, as does the
+    /// hostname of a `||` filter.
+    pub(crate) fn crumbwall_token_mask(&self) -> u64 {
+        if !utils::crumbwall_prefilters() {
+            return 0;
+        }
+        let FilterPart::Simple(pattern) = &self.filter else {
+            return 0;
+        };
+        if self.is_complete_regex() || !pattern.is_ascii() {
+            return 0;
+        }
+        let pattern = pattern.to_ascii_lowercase();
+        // `||host` + pattern: the pattern starts right after the host, never at a token start.
+        let left_anchored = self.is_left_anchor() && !self.is_hostname_anchor();
+        let mut tokens = TokensBuffer::default();
+        utils::tokenize_filter_to(
+            &pattern,
+            !left_anchored,
+            !self.is_right_anchor(),
+            &mut tokens,
+        );
+        tokens.iter().fold(0, |m, &t| m | utils::token_bit(t))
+    }
+
+    /// Crumbwall patch: the bucket key of a whole-host filter (`||host^` or `||host|`, no
+    /// pattern, no wildcard in the host): the hash of its host, which a request carries among its
+    /// tokens when the host is its host or a parent domain of it (see `Request`'s
+    /// `request_tokens`). Such a filter then waits in a bucket of its own host instead of one of
+    /// a label's (`com`, or the catch-all bucket for `||0.0.0.0^`), where every request with that
+    /// label checked it. `None` for any other filter.
+    pub(crate) fn crumbwall_host_key(&self) -> Option<Hash> {
+        if !utils::crumbwall_prefilters()
+            || !matches!(self.filter, FilterPart::Empty)
+            || !self.is_hostname_anchor()
+            || !self.is_right_anchor()
+            || self.is_left_anchor()
+            || self.is_regex()
+            || self.is_complete_regex()
+            || self.mask.contains(NetworkFilterMask::IS_HOSTNAME_REGEX)
+        {
+            return None;
+        }
+        let host = self.hostname.as_deref()?;
+        let plain = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_';
+        let ok = !host.is_empty()
+            && !host.starts_with('.')
+            && !host.ends_with('.')
+            && host.bytes().all(|b| plain(b) || b == b'.' || b == b'[' || b == b']' || b == b':');
+        ok.then(|| utils::fast_hash(host))
+    }
+
     pub fn is_badfilter(&self) -> bool {
         self.features_mask
             .contains(NetworkFilterFeaturesMask::BAD_FILTER)

@@ -36,6 +36,7 @@ pub mod fb {
         pub const VT_RAW_LINE: ::flatbuffers::VOffsetT = 24;
         pub const VT_SOURCE_INDEX: ::flatbuffers::VOffsetT = 26;
         pub const VT_LINE_NUMBER: ::flatbuffers::VOffsetT = 28;
+        pub const VT_TOKEN_MASK: ::flatbuffers::VOffsetT = 30;
 
         #[inline]
         pub unsafe fn init_from_table(table: ::flatbuffers::Table<'a>) -> Self {
@@ -52,6 +53,7 @@ pub mod fb {
             args: &'args NetworkFilterArgs<'args>,
         ) -> ::flatbuffers::WIPOffset<NetworkFilter<'bldr>> {
             let mut builder = NetworkFilterBuilder::new(_fbb);
+            builder.add_token_mask(args.token_mask);
             builder.add_line_number(args.line_number);
             builder.add_source_index(args.source_index);
             if let Some(x) = args.raw_line {
@@ -114,6 +116,7 @@ pub mod fb {
                 .map(|x| alloc::string::ToString::to_string(x));
             let source_index = self.source_index();
             let line_number = self.line_number();
+            let token_mask = self.token_mask();
             NetworkFilterT {
                 mask,
                 opt_domains,
@@ -128,6 +131,7 @@ pub mod fb {
                 raw_line,
                 source_index,
                 line_number,
+                token_mask,
             }
         }
 
@@ -288,6 +292,19 @@ pub mod fb {
                     .unwrap()
             }
         }
+        /// Crumbwall patch: a bit per token the URL must contain for the filter to match (0 =
+        /// unknown); see `NetworkFilter::crumbwall_token_mask`.
+        #[inline]
+        pub fn token_mask(&self) -> u64 {
+            // Safety:
+            // Created from valid Table for this object
+            // which contains a valid value in this slot
+            unsafe {
+                self._tab
+                    .get::<u64>(NetworkFilter::VT_TOKEN_MASK, Some(0))
+                    .unwrap()
+            }
+        }
     }
 
     impl ::flatbuffers::Verifiable for NetworkFilter<'_> {
@@ -344,6 +361,7 @@ pub mod fb {
                 )?
                 .visit_field::<u32>("source_index", Self::VT_SOURCE_INDEX, false)?
                 .visit_field::<u32>("line_number", Self::VT_LINE_NUMBER, false)?
+                .visit_field::<u64>("token_mask", Self::VT_TOKEN_MASK, false)?
                 .finish();
             Ok(())
         }
@@ -366,6 +384,7 @@ pub mod fb {
         pub raw_line: Option<::flatbuffers::WIPOffset<&'a str>>,
         pub source_index: u32,
         pub line_number: u32,
+        pub token_mask: u64,
     }
     impl<'a> Default for NetworkFilterArgs<'a> {
         #[inline]
@@ -384,6 +403,7 @@ pub mod fb {
                 raw_line: None,
                 source_index: 4294967295,
                 line_number: 4294967295,
+                token_mask: 0,
             }
         }
     }
@@ -494,6 +514,11 @@ pub mod fb {
                 .push_slot::<u32>(NetworkFilter::VT_LINE_NUMBER, line_number, 4294967295);
         }
         #[inline]
+        pub fn add_token_mask(&mut self, token_mask: u64) {
+            self.fbb_
+                .push_slot::<u64>(NetworkFilter::VT_TOKEN_MASK, token_mask, 0);
+        }
+        #[inline]
         pub fn new(
             _fbb: &'b mut ::flatbuffers::FlatBufferBuilder<'a, A>,
         ) -> NetworkFilterBuilder<'a, 'b, A> {
@@ -526,6 +551,7 @@ pub mod fb {
             ds.field("raw_line", &self.raw_line());
             ds.field("source_index", &self.source_index());
             ds.field("line_number", &self.line_number());
+            ds.field("token_mask", &self.token_mask());
             ds.finish()
         }
     }
@@ -545,6 +571,7 @@ pub mod fb {
         pub raw_line: Option<alloc::string::String>,
         pub source_index: u32,
         pub line_number: u32,
+        pub token_mask: u64,
     }
     impl Default for NetworkFilterT {
         fn default() -> Self {
@@ -562,6 +589,7 @@ pub mod fb {
                 raw_line: None,
                 source_index: 4294967295,
                 line_number: 4294967295,
+                token_mask: 0,
             }
         }
     }
@@ -589,6 +617,7 @@ pub mod fb {
             let raw_line = self.raw_line.as_ref().map(|x| _fbb.create_string(x));
             let source_index = self.source_index;
             let line_number = self.line_number;
+            let token_mask = self.token_mask;
             NetworkFilter::create(
                 _fbb,
                 &NetworkFilterArgs {
@@ -605,6 +634,7 @@ pub mod fb {
                     raw_line,
                     source_index,
                     line_number,
+                    token_mask,
                 },
             )
         }
