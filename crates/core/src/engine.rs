@@ -30,7 +30,7 @@ use adblock::Engine;
 use crate::category::Category;
 
 /// Magic bytes and format version of a serialised [`Blocker`].
-const MAGIC: &[u8; 4] = b"CWB3";
+const MAGIC: &[u8; 4] = b"CWB4";
 /// URLs longer than this are not matched (they are allowed): real request URLs are far shorter,
 /// and matching cost grows with length.
 pub const MAX_URL: usize = 32 * 1024;

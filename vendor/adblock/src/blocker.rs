@@ -338,7 +338,13 @@ impl Blocker {
         if removeparam_filters.is_empty() {
             return None;
         }
-        let url = &request.original_url;
+        // Crumbwall patch: `Request::preparsed` leaves `original_url` empty (it was a copy of
+        // `url` there); the URL to rewrite is then `url`.
+        let url = if request.original_url.is_empty() {
+            &request.url
+        } else {
+            &request.original_url
+        };
         // Only check for removeparam if there's a query string in the request URL
         if let Some(i) = find_char(b'?', url.as_bytes()) {
             // String indexing safety: indices come from `.len()` or `find_char` on individual ASCII

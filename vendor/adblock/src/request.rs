@@ -254,7 +254,8 @@ impl Request {
             hostname,
             source_hostname,
             third_party,
-            url.to_string(),
+            // Crumbwall patch: not a second copy of `url` per request (see `apply_removeparam`).
+            String::new(),
             method.parse::<RequestMethod>().ok(),
         )
     }
