@@ -239,7 +239,11 @@ mod tests {
     fn blank_text_compiles_to_what_a_comment_does() {
         let full = serde_json::to_value(compile("! only a comment\n")).unwrap();
         for blank in ["", " ", "\n\n", " \t\r\n "] {
-            assert_eq!(serde_json::to_value(compile(blank)).unwrap(), full, "{blank:?}");
+            assert_eq!(
+                serde_json::to_value(compile(blank)).unwrap(),
+                full,
+                "{blank:?}"
+            );
         }
     }
 

@@ -271,3 +271,148 @@ fn real_lists_decide_every_request_as_upstream() {
         &differ[..differ.len().min(10)]
     );
 }
+
+mod random {
+    //! Random small filter sets and requests over one vocabulary of tokens, so that tokens of
+    //! filters and URLs meet often, at every position the prefilters treat differently.
+    use super::*;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "ads", "ad", "track", "px", "com", "test", "a", "x1", "js", "gif", "cdn",
+    ];
+    const SEPS: &[&str] = &["/", ".", "-", "_", "?", "=", "&", "*", "^", ""];
+
+    fn body() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            (prop::sample::select(WORDS), prop::sample::select(SEPS)),
+            1..5,
+        )
+        .prop_map(|parts| parts.iter().map(|(w, s)| format!("{w}{s}")).collect())
+    }
+
+    fn host() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec(prop::sample::select(WORDS), 1..4),
+            prop::sample::select(&["test", "com"][..]),
+        )
+            .prop_map(|(labels, tld)| format!("{}.{tld}", labels.join(".")))
+    }
+
+    /// A filter, and the text of a URL part it was written to match: its body with `*` and `^`
+    /// filled in (and its host, for `||` filters).
+    fn filter() -> impl Strategy<Value = (String, String)> {
+        let options = prop::sample::select(
+            &[
+                "",
+                "",
+                "$image",
+                "$third-party",
+                "$script,image",
+                "$domain=site.test",
+                "$~third-party",
+            ][..],
+        );
+        let exception = prop::sample::select(&["", "", "", "@@"][..]);
+        prop_oneof![
+            // A pattern, anchored or not.
+            (
+                exception.clone(),
+                prop::sample::select(&["", "", "|"][..]),
+                body(),
+                prop::sample::select(&["", "^", "|", "*"][..]),
+                options.clone()
+            )
+                .prop_map(|(e, pre, b, post, o)| (format!("{e}{pre}{b}{post}{o}"), fill(&b))),
+            // A host, whole or with a path.
+            (
+                exception,
+                host(),
+                prop::sample::select(&["^", "|", "", "/"][..]),
+                prop_oneof![Just(String::new()), body()],
+                options
+            )
+                .prop_map(|(e, h, sep, b, o)| {
+                    let part = format!("{h}{}{}", if sep == "/" { "/" } else { "" }, fill(&b));
+                    (format!("{e}||{h}{sep}{b}{o}"), part)
+                }),
+        ]
+    }
+
+    /// A filter body as URL text: a word for each `*`, a `/` for each `^`.
+    fn fill(body: &str) -> String {
+        body.replace('*', "zz").replace('^', "/")
+    }
+
+    /// A URL around `part` (a filter's, so that it matches often): glued to other text on either
+    /// side or not, as a host or in the path.
+    fn url_around(part: String) -> impl Strategy<Value = String> {
+        let glue = prop::sample::select(&["", "", "x", "ads", "/", "?", ".", "sub."][..]);
+        (
+            prop::sample::select(&["https://", "http://"][..]),
+            host(),
+            glue.clone(),
+            glue,
+            any::<bool>(),
+        )
+            .prop_map(move |(scheme, h, before, after, as_host)| {
+                if as_host
+                    && part.contains('.')
+                    && !part.starts_with(['/', '.', '?', '&', '=', '-', '_'])
+                {
+                    format!("{scheme}{before}{part}{after}")
+                } else {
+                    format!("{scheme}{h}/{before}{part}{after}")
+                }
+            })
+    }
+
+    fn url() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(&["https://", "http://"][..]),
+            host(),
+            prop::sample::select(&["", "."][..]),
+            body(),
+            prop_oneof![Just(String::new()), body().prop_map(|q| format!("?{q}"))],
+        )
+            .prop_map(|(scheme, h, dot, path, query)| {
+                format!("{scheme}{h}{dot}/{}{query}", fill(&path))
+            })
+    }
+
+    /// Filters, and requests: one around each filter's text, and some random ones.
+    fn case() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+        prop::collection::vec(filter(), 1..8).prop_flat_map(|filters| {
+            let around: Vec<_> = filters
+                .iter()
+                .map(|(_, part)| url_around(part.clone()))
+                .collect();
+            let rules: Vec<String> = filters.into_iter().map(|(f, _)| f).collect();
+            (Just(rules), around, prop::collection::vec(url(), 0..4)).prop_map(|(r, mut a, b)| {
+                a.extend(b);
+                (r, a)
+            })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn same_decisions_with_and_without_prefilters(
+            (filters, urls) in case(),
+            source in prop::sample::select(&["https://site.test/", "https://other.com/", ""][..]),
+            kind in prop::sample::select(&["image", "script", "xmlhttprequest"][..]),
+        ) {
+            let rules: Vec<&str> = filters.iter().map(String::as_str).collect();
+            let (with, without) = (engine(&rules, true), engine(&rules, false));
+            for url in &urls {
+                prop_assert_eq!(
+                    decide(&with, url, source, kind),
+                    decide(&without, url, source, kind),
+                    "{:?} on {} from {} ({})", rules, url, source, kind
+                );
+            }
+        }
+    }
+}
