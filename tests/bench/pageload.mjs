@@ -57,9 +57,10 @@ const out = { runs, tracker_delay_ms: delayMs, tracker_hosts: TRACKER_ROLES.map(
 const samples = {};
 // Variants: `with` the extension; `without` none (the control); `floor` a do-nothing extension
 // with Crumbwall's permissions and host access, an empty worker, no rules and no content
-// scripts. The floor is what the browser charges any extension that may intercept requests
-// (Chromium routes every request through the browser process once an extension holds
-// declarativeNetRequest or webRequest with host access); `with` / `floor` is Crumbwall's own cost.
+// scripts. The floor is what the browser charges any extension that may intercept requests:
+// permission-floors.mjs finds it with declarativeNetRequest alone, even without host access, and
+// with webRequest (not with storage, scripting, cookies or browsingData); `with` / `floor` is
+// Crumbwall's own cost.
 const VARIANTS = ['with', 'without', 'floor'];
 for (const pg of PAGES) samples[pg.key] = Object.fromEntries(VARIANTS.map((v) => [v, []]));
 
