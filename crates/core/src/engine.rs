@@ -381,10 +381,10 @@ impl Blocker {
         if self
             .any_important
             .as_ref()
-            .is_some_and(|any| any.check_network_request(request).should_block())
+            .is_some_and(|any| any.matches_important(request))
         {
             for (cat, engine) in &self.importants {
-                if enabled.contains(*cat) && engine.check_network_request(request).should_block() {
+                if enabled.contains(*cat) && engine.matches_important(request) {
                     return Verdict::Block(*cat);
                 }
             }

@@ -99,6 +99,17 @@ impl Blocker {
         self.check_parameterised(request, resources, false, false)
     }
 
+    /// Crumbwall patch: see `Engine::matches_important`.
+    pub fn matches_important(&self, request: &Request) -> bool {
+        if !request.is_supported {
+            return false;
+        }
+        let mut regex_manager = self.borrow_regex_manager();
+        self.importants()
+            .check(request, get_no_tags(), &mut regex_manager)
+            .is_some()
+    }
+
     pub(crate) fn get_list(&self, id: NetworkFilterListId) -> NetworkFilterList<'_> {
         let id = id as usize;
         NetworkFilterList {

@@ -255,6 +255,14 @@ impl Engine {
         self.blocker.check(request, &self.resources)
     }
 
+    /// Crumbwall patch: whether one of the engine's `$important` filters matches the request,
+    /// without checking its other lists. For an engine of `$important` blocking filters only,
+    /// this is `check_network_request(request).should_block()` without that call's fixed work
+    /// (its other lists, redirects, `$removeparam`) for every request.
+    pub fn matches_important(&self, request: &Request) -> bool {
+        self.blocker.matches_important(request)
+    }
+
     #[cfg(test)]
     pub(crate) fn check_network_request_exceptions(&self, request: &Request) -> bool {
         self.blocker.check_exceptions(request)
