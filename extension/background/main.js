@@ -46,7 +46,8 @@ async function targetTab(m) {
  * with the settings. All of them follow from the settings, the core's version and whether the
  * extension has host access everywhere (the blocked-frame rulesets), so this runs once per such
  * state in a browser session (`applyOnce`): a background the browser restarted (an idle worker is
- * stopped after 30 s) finds its rules already in force and skips the work. A failed apply is not recorded, so the next start tries again.
+ * stopped after 30 s) finds its rules already in force and skips the work. A failed apply is not
+ * recorded, so the next start tries again.
  */
 async function applyAll() {
   const [c, everyHost] = await Promise.all([ready, hasEveryHost()]);

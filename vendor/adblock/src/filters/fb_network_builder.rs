@@ -194,25 +194,14 @@ impl<'a, 'f> NetworkFilterListBuilder<'a, 'f> {
         // `crumbwall_host_key`), unless it is bucketed by its one `$domain=`. The token upstream
         // would have chosen is still counted as used, so that every other filter picks the same
         // bucket as upstream's builder would.
-        if multi_tokens != FilterTokens::OptDomains
-            && let Some(key) = network_filter.crumbwall_host_key()
-        {
-            let token = match multi_tokens {
-                FilterTokens::Other => self
-                    .token_frequencies
-                    .select_least_used_token(self.tokens_buffer.as_slice()),
-                _ => 0,
-            };
-            self.token_frequencies.record_usage(token);
-            let id = network_filter.get_id();
-            let filter = FlatSerialize::serialize((network_filter, debug_data), builder);
-            self.filter_map_builder
-                .insert(to_short_hash(key), NetworkFilterFlatEntry { filter, id });
-            return;
-        }
+        let host_key = match multi_tokens {
+            FilterTokens::OptDomains => None,
+            _ => network_filter.crumbwall_host_key().map(to_short_hash),
+        };
         let id = network_filter.get_id();
 
-        if !self.optimize
+        if host_key.is_some()
+            || !self.optimize
             || !optimizer::is_filter_optimizable_by_patterns(&network_filter)
             || multi_tokens != FilterTokens::Empty
         {
@@ -223,15 +212,16 @@ impl<'a, 'f> NetworkFilterListBuilder<'a, 'f> {
                 FilterTokens::Empty => {
                     self.token_frequencies.record_usage(0);
                     self.filter_map_builder
-                        .insert(0, NetworkFilterFlatEntry { filter, id });
+                        .insert(host_key.unwrap_or(0), NetworkFilterFlatEntry { filter, id });
                 }
                 FilterTokens::Other => {
                     let token = self
                         .token_frequencies
                         .select_least_used_token(self.tokens_buffer.as_slice());
                     self.token_frequencies.record_usage(token);
+                    let key = host_key.unwrap_or_else(|| to_short_hash(token));
                     self.filter_map_builder
-                        .insert(to_short_hash(token), NetworkFilterFlatEntry { filter, id });
+                        .insert(key, NetworkFilterFlatEntry { filter, id });
                 }
                 FilterTokens::OptDomains => {
                     for token in &self.tokens_buffer {
