@@ -121,6 +121,9 @@ pub struct Blocker {
     /// The last source URL read and its hostname and domain as adblock parses them (`None`: not
     /// readable): a page's requests come in bursts from the same document.
     last_source: RefCell<Option<(String, Option<SourceSite>)>>,
+    /// The previous decision's request, kept for its allocations (`Request::refill_preparsed`):
+    /// a decision then allocates nothing for the URL, its lowercase copy and its tokens.
+    spare: RefCell<Option<Request>>,
 }
 
 /// A source URL's hostname and domain, as adblock parses them.
@@ -294,6 +297,7 @@ impl Blocker {
             any_important,
             categories,
             last_source: RefCell::new(None),
+            spare: RefCell::new(None),
         }
     }
 
@@ -327,7 +331,11 @@ impl Blocker {
             return (Verdict::Unreadable, None);
         };
         let party = Some(request.is_third_party);
-        (self.verdict(&request, enabled, display), party)
+        let verdict = self.verdict(&request, enabled, display);
+        if let Ok(mut spare) = self.spare.try_borrow_mut() {
+            *spare = Some(request);
+        }
+        (verdict, party)
     }
 
     /// [`request`], with the source URL's parse remembered from the previous call when it is the
@@ -362,14 +370,28 @@ impl Blocker {
             Some((hostname, domain)) => (hostname.as_str(), *domain != parsed.domain()),
             None => ("", true),
         };
-        Some(Request::preparsed(
-            &parsed.url,
-            parsed.hostname(),
-            source_hostname,
-            kind,
-            third_party,
-            "GET",
-        ))
+        let spare = self.spare.try_borrow_mut().ok().and_then(|mut s| s.take());
+        Some(match spare {
+            Some(mut request) => {
+                request.refill_preparsed(
+                    &parsed.url,
+                    parsed.hostname(),
+                    source_hostname,
+                    kind,
+                    third_party,
+                    "GET",
+                );
+                request
+            }
+            None => Request::preparsed(
+                &parsed.url,
+                parsed.hostname(),
+                source_hostname,
+                kind,
+                third_party,
+                "GET",
+            ),
+        })
     }
 
     fn verdict(
@@ -559,6 +581,7 @@ impl Blocker {
             any_important,
             categories,
             last_source: RefCell::new(None),
+            spare: RefCell::new(None),
         })
     }
 }

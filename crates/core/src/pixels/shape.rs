@@ -290,11 +290,8 @@ impl<'a> Shape<'a> {
         self.ext().is_empty() || NEUTRAL_EXTS.contains(&self.ext())
     }
 
-    fn params(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
-        self.query
-            .split(['&', ';'])
-            .filter(|p| !p.is_empty())
-            .map(|p| p.split_once('=').unwrap_or((p, "")))
+    fn params(&self) -> Params<'a> {
+        Params { rest: self.query }
     }
 
     /// Every shape signal the address (on `host`, lowercase) shows for a request of `scope`.
@@ -303,8 +300,10 @@ impl<'a> Shape<'a> {
         if self.is_content_image() {
             return out;
         }
-        if scope == Scope::Image {
-            if let Some((text, weight)) = self.dimensions() {
+        // Images read the query, once, for every query signal.
+        let facts = (scope == Scope::Image).then(|| self.query_facts());
+        if let Some(facts) = &facts {
+            if let Some((text, weight)) = self.dimensions(facts) {
                 out.push(Signal {
                     text,
                     weight,
@@ -319,13 +318,13 @@ impl<'a> Shape<'a> {
                 kind: SignalKind::Name,
             });
         }
-        if scope != Scope::Image || !self.has_neutral_ext() {
+        let Some(facts) = facts.filter(|_| self.has_neutral_ext()) else {
             return out;
-        }
+        };
         if let Some(word) = host_word(host) {
             out.push(weak(Text::HostWord(word)));
         }
-        let (count, identifiers) = self.count_params();
+        let (count, identifiers) = (facts.count, facts.identifiers);
         if self.ext() == "gif" && count >= 3 && identifiers > 0 {
             out.push(Signal {
                 text: Text::GifIdentifiers,
@@ -339,10 +338,10 @@ impl<'a> Shape<'a> {
         } else if identifiers == 1 {
             out.push(weak(Text::Identifier));
         }
-        if let Some(name) = self.cache_buster() {
+        if let Some(name) = facts.cache_buster {
             out.push(weak(Text::CacheBuster(name)));
         }
-        if let Some(name) = self.page_param() {
+        if let Some(name) = facts.page_param {
             out.push(weak(Text::PageParam(name)));
         }
         out
@@ -350,21 +349,11 @@ impl<'a> Shape<'a> {
 
     /// `1x1` in a value or the path, or `width=1&height=1` / `w=1&h=1` in any order, with its
     /// weight (a bare `1x1` in the path of a URL without query is often a layout spacer).
-    fn dimensions(&self) -> Option<(Text<'a>, u8)> {
-        let (mut w, mut h) = (None, None);
-        for (k, v) in self.params() {
-            if v.eq_ignore_ascii_case("1x1") {
-                return Some((Text::SizeValue(k), 2));
-            }
-            if v == "1" || v == "1px" {
-                if k.eq_ignore_ascii_case("width") || k.eq_ignore_ascii_case("w") {
-                    w = Some(k);
-                } else if k.eq_ignore_ascii_case("height") || k.eq_ignore_ascii_case("h") {
-                    h = Some(k);
-                }
-            }
+    fn dimensions(&self, facts: &QueryFacts<'a>) -> Option<(Text<'a>, u8)> {
+        if let Some(k) = facts.size_value {
+            return Some((Text::SizeValue(k), 2));
         }
-        if let (Some(w), Some(h)) = (w, h) {
+        if let (Some(w), Some(h)) = (facts.width, facts.height) {
             return Some((Text::SizeParams(w, h), 2));
         }
         let weight = if self.query.is_empty() { 1 } else { 2 };
@@ -427,58 +416,123 @@ impl<'a> Shape<'a> {
         event && version
     }
 
-    /// (number of parameters, number of identifier-like values).
-    fn count_params(&self) -> (usize, usize) {
-        let (mut count, mut ids) = (0, 0);
+    /// Everything the query signals read, found in one pass over its parameters.
+    fn query_facts(&self) -> QueryFacts<'a> {
+        let mut f = QueryFacts::default();
         for (k, v) in self.params() {
-            count += 1;
-            let not_id = NOT_IDENTIFIERS.iter().any(|n| k.eq_ignore_ascii_case(n))
-                || starts_with_ignore_case(k.as_bytes(), b"x-amz-");
-            if !not_id && is_identifier(v) {
-                ids += 1;
+            f.count += 1;
+            if counts_as_identifier(k, v) {
+                f.identifiers += 1;
+            }
+            if f.size_value.is_none() && v.eq_ignore_ascii_case("1x1") {
+                f.size_value = Some(k);
+            }
+            if v == "1" || v == "1px" {
+                if k.eq_ignore_ascii_case("width") || k.eq_ignore_ascii_case("w") {
+                    f.width = Some(k);
+                } else if k.eq_ignore_ascii_case("height") || k.eq_ignore_ascii_case("h") {
+                    f.height = Some(k);
+                }
+            }
+            if f.cache_buster.is_none() && is_cache_buster(k, v) {
+                f.cache_buster = Some(k);
+            }
+            if f.page_param.is_none() && is_page_param(k, v) {
+                f.page_param = Some(k);
             }
         }
-        (count, ids)
+        f
     }
+}
 
-    /// The name of a cache-buster parameter, if any.
-    fn cache_buster(&self) -> Option<&'a str> {
-        let is = |names: &[&str], k: &str| names.iter().any(|n| k.eq_ignore_ascii_case(n));
-        self.params()
-            .find(|(k, v)| {
-                let b = v.as_bytes();
-                let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-                (is(&CACHE_BUSTERS, k)
-                    && (1..=40).contains(&b.len())
-                    && b.iter()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-')))
-                    || (is(&TIME_BUSTERS, k) && (10..=13).contains(&b.len()) && digits == b.len())
-                    || (is(&RANDOM_BUSTERS, k)
-                        && (2..=24).contains(&b.len())
-                        && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
-                        && (b.contains(&b'.') || digits >= 6))
-            })
-            .map(|(k, _)| k)
+/// What the query signals read from an image's query ([`Shape::query_facts`]).
+#[derive(Debug, Default)]
+struct QueryFacts<'a> {
+    /// The first parameter whose value is `1x1`.
+    size_value: Option<&'a str>,
+    /// The last `width`/`w` parameter of 1 (or `1px`).
+    width: Option<&'a str>,
+    /// The last `height`/`h` parameter of 1 (or `1px`).
+    height: Option<&'a str>,
+    /// How many parameters there are.
+    count: usize,
+    /// How many values look like identifiers.
+    identifiers: usize,
+    /// The first cache-buster parameter.
+    cache_buster: Option<&'a str>,
+    /// The first parameter carrying a web address.
+    page_param: Option<&'a str>,
+}
+
+/// Whether parameter `k`'s value `v` is an identifier (not under a name that carries versions
+/// or signatures).
+fn counts_as_identifier(k: &str, v: &str) -> bool {
+    let not_id = NOT_IDENTIFIERS.iter().any(|n| k.eq_ignore_ascii_case(n))
+        || starts_with_ignore_case(k.as_bytes(), b"x-amz-");
+    !not_id && is_identifier(v)
+}
+
+/// Whether parameter `k=v` is a cache buster.
+fn is_cache_buster(k: &str, v: &str) -> bool {
+    let is = |names: &[&str]| names.iter().any(|n| k.eq_ignore_ascii_case(n));
+    let b = v.as_bytes();
+    let digits = || b.iter().filter(|c| c.is_ascii_digit()).count();
+    (is(&CACHE_BUSTERS)
+        && (1..=40).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-')))
+        || (is(&TIME_BUSTERS) && (10..=13).contains(&b.len()) && digits() == b.len())
+        || (is(&RANDOM_BUSTERS)
+            && (2..=24).contains(&b.len())
+            && b.iter().all(|c| c.is_ascii_digit() || *c == b'.')
+            && (b.contains(&b'.') || digits() >= 6))
+}
+
+/// Whether parameter `k=v` carries a web address (not a picture's: image proxies take the
+/// address of the picture they serve).
+fn is_page_param(k: &str, v: &str) -> bool {
+    let picture = || {
+        let lower = v.to_ascii_lowercase();
+        PICTURE_EXTS.iter().any(|e| lower.contains(e))
+    };
+    PAGE_PARAMS.iter().any(|n| k.eq_ignore_ascii_case(n)) && !picture() && {
+        let v = v.as_bytes();
+        let v = v.strip_prefix(b"https").or_else(|| v.strip_prefix(b"http"));
+        v.is_some_and(|rest| starts_with_ignore_case(rest, b"%3a") || rest.starts_with(b":"))
     }
+}
 
-    /// The name of a parameter carrying a web address, if any (not a picture's: image proxies
-    /// take the address of the picture they serve).
-    fn page_param(&self) -> Option<&'a str> {
-        self.params()
-            .find(|(k, v)| {
-                let picture = || {
-                    let lower = v.to_ascii_lowercase();
-                    PICTURE_EXTS.iter().any(|e| lower.contains(e))
-                };
-                PAGE_PARAMS.iter().any(|n| k.eq_ignore_ascii_case(n)) && !picture() && {
-                    let v = v.as_bytes();
-                    let v = v.strip_prefix(b"https").or_else(|| v.strip_prefix(b"http"));
-                    v.is_some_and(|rest| {
-                        starts_with_ignore_case(rest, b"%3a") || rest.starts_with(b":")
-                    })
-                }
-            })
-            .map(|(k, _)| k)
+/// The query's parameters as `(name, value)` (value "" without `=`), split at `&` and `;`,
+/// empty ones skipped. A byte scan: the separators are ASCII, so every cut is a character
+/// boundary (the `str` splitters with several separators decode each character, and the blocking
+/// hot path reads the query up to four times).
+struct Params<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for Params<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.rest.is_empty() {
+                return None;
+            }
+            let bytes = self.rest.as_bytes();
+            let end = bytes
+                .iter()
+                .position(|&b| b == b'&' || b == b';')
+                .unwrap_or(bytes.len());
+            let (param, rest) = self.rest.split_at(end);
+            self.rest = rest.get(1..).unwrap_or("");
+            if param.is_empty() {
+                continue;
+            }
+            return Some(match param.as_bytes().iter().position(|&b| b == b'=') {
+                Some(eq) => (&param[..eq], &param[eq + 1..]),
+                None => (param, ""),
+            });
+        }
     }
 }
 
@@ -512,14 +566,21 @@ fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
 }
 
 /// `token` occurs in `s` with no ASCII letter or digit right before or after it.
+/// (`token` is ASCII; compared without regard to ASCII case, without a lowercase copy.)
 fn has_token(s: &str, token: &str) -> bool {
-    let bytes = s.as_bytes();
-    let lower = s.to_ascii_lowercase();
-    lower.match_indices(token).any(|(i, _)| {
-        let before = i.checked_sub(1).and_then(|j| bytes.get(j));
-        let after = bytes.get(i + token.len());
-        !before.is_some_and(u8::is_ascii_alphanumeric)
-            && !after.is_some_and(u8::is_ascii_alphanumeric)
+    let (bytes, token) = (s.as_bytes(), token.as_bytes());
+    if token.is_empty() {
+        return false;
+    }
+    bytes.windows(token.len()).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(token)
+            && !i
+                .checked_sub(1)
+                .and_then(|j| bytes.get(j))
+                .is_some_and(u8::is_ascii_alphanumeric)
+            && !bytes
+                .get(i + token.len())
+                .is_some_and(u8::is_ascii_alphanumeric)
     })
 }
 
@@ -704,6 +765,37 @@ mod tests {
             ),
             ["collector host name (sync)", "identifier in the query"]
         );
+    }
+
+    #[test]
+    fn params_split_like_the_query_reads() {
+        let s = Shape::new("/x?a=1&&b;c=&=d;e=f=g&é=ü&");
+        let got: Vec<_> = s.params().collect();
+        assert_eq!(
+            got,
+            [
+                ("a", "1"),
+                ("b", ""),
+                ("c", ""),
+                ("", "d"),
+                ("e", "f=g"),
+                ("é", "ü")
+            ]
+        );
+        assert_eq!(Shape::new("/x").params().count(), 0);
+        assert_eq!(Shape::new("/x?&;&").params().count(), 0);
+    }
+
+    #[test]
+    fn tokens_in_the_path() {
+        assert!(has_token("/img/1x1.gif", "1x1"));
+        assert!(has_token("/IMG/1X1.GIF", "1x1"));
+        assert!(has_token("1x1", "1x1"));
+        assert!(!has_token("/img/11x1.gif", "1x1"));
+        assert!(!has_token("/img/1x1x1.gif", "1x1"));
+        assert!(!has_token("/img/1x1a", "1x1"));
+        assert!(!has_token("/é1x", "1x1"));
+        assert!(!has_token("", "1x1"));
     }
 
     #[test]
