@@ -75,6 +75,29 @@ fn patched_tokenizer_matches_upstream() {
             .collect();
         assert_eq!(tokenize(&text), upstream_tokenize(&text), "{text:?}");
     }
+    // ASCII text of every byte value below 0x80, and of the bytes at the edges of the letter and
+    // digit ranges (`/`, `0`, `9`, `:`, `@`, `A`, `Z`, `[`, `` ` ``, `a`, `z`, `{`), short and long.
+    for _ in 0..20_000 {
+        let len = (rng.next() % 300) as usize;
+        let text: String = (0..len).map(|_| (rng.next() % 128) as u8 as char).collect();
+        assert_eq!(tokenize(&text), upstream_tokenize(&text), "{text:?}");
+    }
+    let edges = "/09:@AZ[`az{*";
+    for _ in 0..5_000 {
+        let len = (rng.next() % 200) as usize;
+        let text: String = (0..len)
+            .map(|_| edges.as_bytes()[(rng.next() % edges.len() as u64) as usize] as char)
+            .collect();
+        assert_eq!(tokenize(&text), upstream_tokenize(&text), "{text:?}");
+    }
+    for len in [63, 64, 65, 127, 128, 129, 4095, 4096, 4097, 9000] {
+        let text: String = (0..len)
+            .map(|i| if i % 7 == 6 { '/' } else { 'a' })
+            .collect();
+        assert_eq!(tokenize(&text), upstream_tokenize(&text), "{len}");
+        let one_token = "x".repeat(len);
+        assert_eq!(tokenize(&one_token), upstream_tokenize(&one_token), "{len}");
+    }
     // More tokens than the buffer holds: both stop at the same place.
     let many: String = (0..400).map(|i| format!("t{i}/")).collect();
     assert_eq!(tokenize(&many), upstream_tokenize(&many));
