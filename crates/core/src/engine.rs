@@ -419,17 +419,24 @@ impl Blocker {
         if r.filter.is_none() {
             return Verdict::NoMatch;
         }
-        let on: Vec<Category> = self
+        let mut on = self
             .categories
             .iter()
             .copied()
-            .filter(|c| enabled.contains(*c))
-            .collect();
-        let category = match on.as_slice() {
-            [only] => *only,
+            .filter(|c| enabled.contains(*c));
+        let category = match (on.next(), on.next()) {
+            (Some(only), None) => only,
             _ => match display() {
                 Some(d) => d,
-                None => self.matching_category(&mut main, request, &on),
+                None => {
+                    let on: Vec<Category> = self
+                        .categories
+                        .iter()
+                        .copied()
+                        .filter(|c| enabled.contains(*c))
+                        .collect();
+                    self.matching_category(&mut main, request, &on)
+                }
             },
         };
         if r.should_block() {

@@ -115,6 +115,9 @@ pub struct Request {
     /// URL had more tokens than were kept.
     pub(crate) token_mask: u64,
     pub(crate) original_url: String,
+    /// Crumbwall patch: the source hostname `source_hostname_hashes` were computed from ("" when
+    /// none), so a refill for the same document keeps them.
+    pub(crate) hashed_source_hostname: String,
 }
 
 impl Request {
@@ -165,6 +168,7 @@ impl Request {
             request_tokens: Vec::new(),
             token_mask: 0,
             original_url: String::new(),
+            hashed_source_hostname: String::new(),
         };
         request.fill(
             raw_type,
@@ -218,7 +222,15 @@ impl Request {
             }
         }
 
-        if !source_hostname.is_empty() {
+        if source_hostname.is_empty() {
+            self.source_hostname_hashes = None;
+            self.hashed_source_hostname.clear();
+        } else if self.source_hostname_hashes.is_none()
+            || self.hashed_source_hostname != source_hostname
+        {
+            // (Otherwise the same document as the request refilled: the same hashes.)
+            self.hashed_source_hostname.clear();
+            self.hashed_source_hostname.push_str(source_hostname);
             let hashes = self.source_hostname_hashes.get_or_insert_with(|| Vec::with_capacity(4));
             hashes.clear();
             hashes.push(utils::fast_hash(source_hostname));
@@ -227,8 +239,6 @@ impl Request {
                     hashes.push(utils::fast_hash(&source_hostname[i + 1..]));
                 }
             }
-        } else {
-            self.source_hostname_hashes = None;
         }
 
         self.url_lower_cased.clear();

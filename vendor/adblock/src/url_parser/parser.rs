@@ -118,6 +118,11 @@ impl Hostname {
         &self.serialization
     }
 
+    /// Crumbwall patch: the serialised URL itself (moved out, not copied).
+    pub(super) fn into_url(self) -> String {
+        self.serialization
+    }
+
     // Private helper methods:
 
     fn slice<R>(&self, range: R) -> &str
