@@ -370,28 +370,22 @@ impl Blocker {
             Some((hostname, domain)) => (hostname.as_str(), *domain != parsed.domain()),
             None => ("", true),
         };
-        let spare = self.spare.try_borrow_mut().ok().and_then(|mut s| s.take());
-        Some(match spare {
-            Some(mut request) => {
-                request.refill_preparsed(
-                    &parsed.url,
-                    parsed.hostname(),
-                    source_hostname,
-                    kind,
-                    third_party,
-                    "GET",
-                );
-                request
-            }
-            None => Request::preparsed(
-                &parsed.url,
-                parsed.hostname(),
-                source_hostname,
-                kind,
-                third_party,
-                "GET",
-            ),
-        })
+        // The previous decision's request, refilled (the first decision fills an empty one).
+        let mut request = self
+            .spare
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut s| s.take())
+            .unwrap_or_else(|| Request::preparsed("", "", "", "", false, ""));
+        request.refill_preparsed(
+            &parsed.url,
+            parsed.hostname(),
+            source_hostname,
+            kind,
+            third_party,
+            "GET",
+        );
+        Some(request)
     }
 
     fn verdict(

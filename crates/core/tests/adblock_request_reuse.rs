@@ -93,6 +93,16 @@ fn a_refilled_request_is_the_fresh_request_for_its_input() {
             );
         }
     }
+    // Over the empty request the core's blocker starts from.
+    for input in &INPUTS {
+        let mut request = Request::preparsed("", "", "", "", false, "");
+        request.refill_preparsed(input.0, input.1, input.2, input.3, input.4, input.5);
+        assert_eq!(
+            format!("{request:?}"),
+            format!("{:?}", fresh(input)),
+            "{input:?}"
+        );
+    }
     // A long URL with many tokens, then a short one: nothing of the long one stays.
     let long = format!("https://long.test/{}", "segment/".repeat(400));
     let mut request = Request::preparsed(&long, "long.test", "s.test", "image", true, "GET");
