@@ -413,24 +413,12 @@ impl Blocker {
         if r.filter.is_none() {
             return Verdict::NoMatch;
         }
-        let mut on = self
-            .categories
-            .iter()
-            .copied()
-            .filter(|c| enabled.contains(*c));
+        let mut on = self.enabled_categories(enabled);
         let category = match (on.next(), on.next()) {
             (Some(only), None) => only,
             _ => match display() {
                 Some(d) => d,
-                None => {
-                    let on: Vec<Category> = self
-                        .categories
-                        .iter()
-                        .copied()
-                        .filter(|c| enabled.contains(*c))
-                        .collect();
-                    self.matching_category(&mut main, request, &on)
-                }
+                None => self.matching_category(&mut main, request, enabled),
             },
         };
         if r.should_block() {
@@ -440,14 +428,30 @@ impl Blocker {
         }
     }
 
+    /// The categories this blocker has filters for that are in `enabled`, in order.
+    fn enabled_categories(&self, enabled: CategorySet) -> impl Iterator<Item = Category> + '_ {
+        self.categories
+            .iter()
+            .copied()
+            .filter(move |c| enabled.contains(*c))
+    }
+
     /// Which of the enabled categories' filters matched: each is tried alone, in order.
     #[allow(deprecated)]
-    fn matching_category(&self, main: &mut Engine, request: &Request, on: &[Category]) -> Category {
-        let mut found = on.first().copied().unwrap_or(Category::Advertising);
-        for c in on {
-            main.use_tags(&[tag(*c)]);
+    fn matching_category(
+        &self,
+        main: &mut Engine,
+        request: &Request,
+        enabled: CategorySet,
+    ) -> Category {
+        let mut found = self
+            .enabled_categories(enabled)
+            .next()
+            .unwrap_or(Category::Advertising);
+        for c in self.enabled_categories(enabled) {
+            main.use_tags(&[tag(c)]);
             if main.check_network_request(request).filter.is_some() {
-                found = *c;
+                found = c;
                 break;
             }
         }

@@ -154,7 +154,23 @@ impl Request {
         original_url: String,
         method: Option<RequestMethod>,
     ) -> Request {
-        let mut request = Request {
+        let mut request = Request::empty();
+        request.fill(
+            raw_type,
+            url,
+            schema,
+            hostname,
+            source_hostname,
+            third_party,
+            original_url,
+            method,
+        );
+        request
+    }
+
+    /// Crumbwall patch: a request with every field empty, for [`Request::fill`] to fill.
+    fn empty() -> Request {
+        Request {
             request_type: RequestType::Other,
             method: None,
             is_http: false,
@@ -169,18 +185,7 @@ impl Request {
             token_mask: 0,
             original_url: String::new(),
             hashed_source_hostname: String::new(),
-        };
-        request.fill(
-            raw_type,
-            url,
-            schema,
-            hostname,
-            source_hostname,
-            third_party,
-            original_url,
-            method,
-        );
-        request
+        }
     }
 
     /// Crumbwall patch: [`Request::from_detailed_parameters`] into `self`, whose strings and
@@ -301,20 +306,10 @@ impl Request {
         third_party: bool,
         method: &str,
     ) -> Request {
-        let splitter = memchr::memchr(b':', url.as_bytes()).unwrap_or(0);
-        let schema: &str = &url[..splitter];
-
-        Request::from_detailed_parameters(
-            request_type,
-            url,
-            schema,
-            hostname,
-            source_hostname,
-            third_party,
-            // Crumbwall patch: not a second copy of `url` per request (see `apply_removeparam`).
-            String::new(),
-            method.parse::<RequestMethod>().ok(),
-        )
+        // Crumbwall patch: one way to fill a preparsed request, fresh or reused.
+        let mut request = Request::empty();
+        request.refill_preparsed(url, hostname, source_hostname, request_type, third_party, method);
+        request
     }
 
     /// Crumbwall patch: [`Request::preparsed`] into this `Request`, reusing its allocations (the
@@ -338,6 +333,7 @@ impl Request {
             hostname,
             source_hostname,
             third_party,
+            // Crumbwall patch: not a second copy of `url` per request (see `apply_removeparam`).
             String::new(),
             method.parse::<RequestMethod>().ok(),
         );
