@@ -10,7 +10,8 @@
 // - Firefox: revoked host access → the popup says protection is limited and offers the request;
 // - an axe-core scan (WCAG 2.1 A/AA and best practices) of every page, light and dark, English
 //   and German; screenshots of each under tests/artifacts/<browser>/screenshots/;
-// - the popup's first paint, median of several opens.
+// - Chromium: the popup paints before the background answers (the worker held busy); how fast
+//   it paints is `cargo xtask bench`'s popup_paint figure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -81,7 +82,6 @@ function tempFile(name, text) {
   return file;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 test(`${BROWSER}: popup, options and onboarding drive the extension`, async (t) => {
   const h = await launch(web, { profileDir: freshProfile('ui') });
@@ -259,35 +259,30 @@ test(`${BROWSER}: popup, options and onboarding drive the extension`, async (t) 
       await options.close();
     });
 
-    await t.test('popup first paint (median of 11 opens for the tab)', async () => {
-      const OPENS = 11;
+    await t.test('popup: the first paint does not wait for the background; protection fills in when it answers', { skip: BROWSER !== 'chromium' && 'Chromium only: in Firefox the event page and extension pages share one thread, so a busy background holds the popup itself' }, async () => {
+      // How fast it paints is a figure of `cargo xtask bench` (popup_paint), not a test. Here: the
+      // service worker is kept busy for 3 s, so the popup's one message cannot be answered; the
+      // page must paint its frame anyway, and show the site's protection once the worker is free.
       const page = await load(h);
       const tabId = await tabIdFor(h, 'site.test');
-      const fcp = [];
-      const rendered = [];
-      for (let i = 0; i < OPENS; i++) {
-        const popup = await h.openExtensionPage(`extension/popup/popup.html?tabId=${tabId}`);
-        await popup.waitForSelector('body[data-ready]', { timeout: 10000 });
-        const m = await popup.evaluate(() => ({
-          fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
-          rendered: performance.getEntriesByName('crumbwall-protection-rendered')[0]?.startTime ?? null,
-        }));
-        if (m.fcp !== null) fcp.push(m.fcp);
-        if (m.rendered !== null) rendered.push(m.rendered);
-        await popup.close();
-      }
-      const figures = { fcpMs: fcp.map(Math.round), protectionRenderedMs: rendered.map(Math.round), medianFcpMs: Math.round(median(fcp)), medianProtectionRenderedMs: Math.round(median(rendered)) };
-      console.log(`# ${BROWSER}: popup first contentful paint median ${figures.medianFcpMs} ms, protection rendered median ${figures.medianProtectionRenderedMs} ms (${JSON.stringify(figures)})`);
-      fs.mkdirSync(path.join(ARTIFACTS_DIR, BROWSER), { recursive: true });
-      fs.writeFileSync(path.join(ARTIFACTS_DIR, BROWSER, 'popup-paint.json'), `${JSON.stringify(figures, null, 2)}\n`);
-      assert.equal(fcp.length, OPENS, 'every open reports a first contentful paint');
-      // The target is a first paint under 100 ms. On this shared 2-core machine the median moves
-      // with the load (84 ms Chromium / 50 ms Firefox idle, 120+ ms with other builds running), so
-      // the fastest open must meet the target and the median only guards against regressions.
-      // (With 7 opens, one CI run under load had all seven at 100–120 ms: 11 opens make the
-      // fastest a steadier figure.)
-      assert.ok(Math.min(...fcp) < 100, `a first paint under 100 ms (fastest ${Math.round(Math.min(...fcp))} ms)`);
-      assert.ok(figures.medianFcpMs < 250, `median first paint under 250 ms (${figures.medianFcpMs} ms)`);
+      await h.evalBackground(() => {
+        setTimeout(() => {
+          const end = Date.now() + 3000;
+          while (Date.now() < end) { /* busy: no message is answered */ }
+        }, 0);
+        return true;
+      });
+      const popup = await h.openExtensionPage(`extension/popup/popup.html?tabId=${tabId}`);
+      const painted = await popup.evaluate(() => new Promise((resolve) => {
+        const report = () => resolve({ protectionReady: document.body.dataset.protectionReady ?? null, site: document.querySelector('#site').textContent });
+        if (performance.getEntriesByName('first-contentful-paint').length) report();
+        else new PerformanceObserver(report).observe({ type: 'paint', buffered: true });
+      }));
+      assert.deepEqual(painted, { protectionReady: null, site: '' }, 'painted before the background answered');
+      await popup.waitForSelector('body[data-protection-ready]', { timeout: 15000 });
+      assert.equal(await popup.$eval('#site', (e) => e.textContent), 'site.test');
+      assert.ok(await popup.evaluate(() => performance.getEntriesByName('crumbwall-protection-rendered').length === 1), 'the protection-rendered mark is set once');
+      await popup.close();
       await page.close();
     });
 
