@@ -1,11 +1,14 @@
-//! `cargo xtask bench [--quick] [--only FIGURE,...]`: the performance figures, each printed beside
-//! a reference measured in the same run (this machine is shared and noisy: compare ratios, not
-//! absolute times across runs), and merged into `target/bench/results.json`.
+//! `cargo xtask bench [--quick] [--only FIGURE,...] [--out DIR]`: the performance figures, each
+//! printed beside a reference measured in the same run (this machine is shared and noisy: compare
+//! ratios, not absolute times across runs), and merged into `target/bench/results.json` (or
+//! `DIR/results.json`, relative to the repository; `cargo xtask test`'s smoke run uses its own).
 //!
 //! Each figure is one function returning a JSON section keyed by the figure's name; a figure that
 //! cannot run (no data set, say) is skipped with the reason. `--quick` runs one timed round
 //! instead of three so a smoke test can check that everything runs and writes the JSON.
-//! Timing never happens in `cargo xtask test`.
+//! Timing never happens in `cargo xtask test`: its `bench-smoke` suite runs `--quick` into a
+//! directory of its own and checks that every figure ran (or said why not) and wrote its JSON,
+//! never what the figures are ([`smoke`]).
 //!
 //! Figures:
 //! - `request_decision`: per-request decision time (median, p99, mean) on the 10k-request sample
@@ -36,6 +39,11 @@
 //!   page, with the extension vs without (tracker hosts delayed 100 ms), and beside them the
 //!   permission floor (a do-nothing extension with the same permissions). Goals: ratio < 1 on the
 //!   tracker-heavy page, ≤ 1.05 on the tracker-free one. Script: `tests/bench/pageload.mjs`.
+//! - `popup_paint`: the popup's first contentful paint per browser, median over opens, beside
+//!   the same HTML without its scripts and a minimal extension page in the same browser. Goal
+//!   (the popup issue's): under 100 ms. Script: `tests/bench/popup.mjs`.
+//! - `consent_first_paint`: first paint of a page with a cookie banner, the cookie-banner feature
+//!   on vs off. Script: `tests/bench/consent.mjs`.
 //! - Not measured yet (planned): see [`PLANNED`].
 
 use std::cell::RefCell;
@@ -100,6 +108,11 @@ const FIGURES: &[Figure] = &[
         run: page_load,
     },
     Figure {
+        name: "popup_paint",
+        about: "the popup's first contentful paint (chromium, firefox) vs the same page without scripts and a minimal extension page",
+        run: popup_paint,
+    },
+    Figure {
         name: "consent_first_paint",
         about: "first paint of a test-web page with a cookie banner in chromium, cookie-banner feature on vs off",
         run: consent_first_paint,
@@ -116,6 +129,8 @@ const GOAL_TOTAL_RULES: u64 = 30_000;
 const GOAL_COOKIES_PER_SEC: f64 = 1_000_000.0;
 const GOAL_MEMORY_BYTES: u64 = 20 * 1024 * 1024;
 const GOAL_STARTUP_MS: f64 = 100.0;
+/// The popup issue's "first paint under 100 ms after the click".
+const GOAL_POPUP_PAINT_MS: f64 = 100.0;
 /// Page load with / without the extension: below this on the tracker-heavy page...
 const GOAL_PAGE_HEAVY_RATIO_BELOW: f64 = 1.0;
 /// ...and at most this on the tracker-free page.
@@ -153,10 +168,12 @@ struct Ctx {
 pub fn bench(args: &[String]) -> Result<ExitCode> {
     let mut quick = false;
     let mut only: Option<Vec<String>> = None;
+    let mut out: Option<PathBuf> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--quick" => quick = true,
+            "--out" => out = Some(PathBuf::from(it.next().ok_or("--out needs a directory")?)),
             "--only" => {
                 let list = it.next().ok_or("--only needs a list of figures")?;
                 let names: Vec<String> = list.split(',').map(str::to_owned).collect();
@@ -190,7 +207,7 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         None => None,
     };
     let ctx = Ctx {
-        out: root.join("target").join("bench"),
+        out: out.map_or_else(|| root.join("target").join("bench"), |o| root.join(o)),
         root,
         data,
         quick,
@@ -270,6 +287,88 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
         if quick { " (--quick: 1 round)" } else { "" }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `cargo xtask test`'s `bench-smoke` suite: runs `bench --quick` into `target/bench-smoke` (a
+/// fresh directory, so the user's `target/bench/results.json` is not touched) and checks what it
+/// wrote, never how fast anything was: every figure is in `results.json` from this run with
+/// `quick: true` and a measured section, or in `skipped_last_run` with its reason. With
+/// `CRUMBWALL_DATA` set a skip fails, unless it is a browser that is not installed. Returns
+/// (passed, failed, skipped), one per figure (and one failure if the run itself failed).
+pub fn smoke(root: &Path) -> (u64, u64, u64) {
+    let dir = root.join("target").join("bench-smoke");
+    let _ = std::fs::remove_dir_all(&dir);
+    let args: Vec<String> = ["--quick", "--out", "target/bench-smoke"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    if let Err(e) = bench(&args) {
+        eprintln!("bench-smoke: cargo xtask bench --quick failed: {e}");
+        return (0, 1, 0);
+    }
+    let path = dir.join("results.json");
+    let results = match std::fs::read_to_string(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str::<Value>(&t).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("bench-smoke: {}: {e}", path.display());
+            return (0, 1, 0);
+        }
+    };
+    let have_data = std::env::var_os("CRUMBWALL_DATA").is_some();
+    let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+    for fig in FIGURES {
+        let section = &results["figures"][fig.name];
+        let why = results["skipped_last_run"][fig.name].as_str();
+        let verdict = smoke_verdict(section, why, &results["updated"], have_data);
+        match verdict {
+            Ok(None) => {
+                println!("bench-smoke: ok {}", fig.name);
+                passed += 1;
+            }
+            Ok(Some(why)) => {
+                println!("bench-smoke: SKIPPED {}: {why}", fig.name);
+                skipped += 1;
+            }
+            Err(e) => {
+                eprintln!("bench-smoke: FAILED {}: {e}", fig.name);
+                failed += 1;
+            }
+        }
+    }
+    (passed, failed, skipped)
+}
+
+/// One figure of a smoke run: `Ok(None)` measured in this run, `Ok(Some(why))` a skip that is
+/// allowed, `Err` anything else.
+fn smoke_verdict(
+    section: &Value,
+    skipped: Option<&str>,
+    updated: &Value,
+    have_data: bool,
+) -> std::result::Result<Option<String>, String> {
+    if let Some(why) = skipped {
+        if !have_data || why.contains("not found (looked at") {
+            return Ok(Some(why.to_owned()));
+        }
+        return Err(format!("skipped although CRUMBWALL_DATA is set: {why}"));
+    }
+    let Some(obj) = section.as_object() else {
+        return Err("neither measured nor skipped".into());
+    };
+    if obj.get("timestamp") != Some(updated) {
+        return Err("its section is not from this run".into());
+    }
+    if obj.get("quick") != Some(&json!(true)) {
+        return Err("its section does not say quick".into());
+    }
+    // Besides the four keys every section gets (timestamp, quick, seconds, machine).
+    if obj.len() <= 4 {
+        return Err("its section holds no figures".into());
+    }
+    Ok(None)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1814,6 +1913,87 @@ fn page_load(ctx: &Ctx) -> Result<Outcome> {
     Ok(Outcome::Measured(section, t))
 }
 
+/// Figure `popup_paint`: the popup's first contentful paint in each browser, beside the same page
+/// with its scripts removed and a minimal extension page, opens rotating in one browser
+/// (tests/bench/popup.mjs).
+fn popup_paint(ctx: &Ctx) -> Result<Outcome> {
+    if let Some(why) = browser_figure_blocker(ctx, &["chrome", "firefox"]) {
+        return Ok(Outcome::Skipped(why));
+    }
+    let opens = if ctx.quick { 5 } else { 21 };
+    step(&format!(
+        "timing {opens} popup opens per browser beside two static pages (tests/bench/popup.mjs)"
+    ));
+    let v = node_json(
+        ctx,
+        "popup.mjs",
+        &[
+            "--opens".into(),
+            opens.to_string(),
+            "--browsers".into(),
+            "chromium,firefox".into(),
+        ],
+    )?;
+    let browsers = v["browsers"].as_object().cloned().unwrap_or_default();
+    let skipped = v["skipped"].as_object().cloned().unwrap_or_default();
+    if browsers.is_empty() {
+        let why: Vec<String> = skipped
+            .iter()
+            .map(|(k, w)| format!("{k}: {}", w.as_str().unwrap_or_default()))
+            .collect();
+        return Ok(Outcome::Skipped(format!(
+            "no browser to open the popup in: {}",
+            why.join("; ")
+        )));
+    }
+    let mut goals = Map::new();
+    for (k, b) in &browsers {
+        let m = b["popup_first_contentful_paint"]["median_ms"]
+            .as_f64()
+            .unwrap_or(f64::NAN);
+        goals.insert(k.clone(), json!(m < GOAL_POPUP_PAINT_MS));
+    }
+    let section = json!({
+        "what": "paint-timing first-contentful-paint of extension/popup/popup.html?tabId=<a tab showing site.test/> (ms from the page's navigation start), each open a new tab, in a browser with the extension (a temporary copy of target/unpacked/<browser>); also the popup's own crumbwall-protection-rendered mark (site, switch and counts on screen after one message to the background). References in the same browser, opens rotating between the three: popup-static.html (popup.html with its scripts removed: the same stylesheets and header) and minimal-static.html (one line of text: the floor of any extension page here)",
+        "opens": opens,
+        "browsers": Value::Object(browsers.clone()),
+        "skipped_browsers": Value::Object(skipped.clone()),
+        "goal": { "first_contentful_paint_ms_below": GOAL_POPUP_PAINT_MS, "met": Value::Object(goals) },
+    });
+    let mut t = format!(
+        "popup paint (first contentful paint, median of {opens} opens per page)\n  {:<10} {:>10} {:>10} {:>16} {:>14} {:>8} {:>18} {:>8}\n",
+        "", "popup", "min", "without scripts", "minimal page", "ratio", "protection shown", "goal"
+    );
+    for k in ["chromium", "firefox"] {
+        if let Some(b) = browsers.get(k) {
+            let m = b["popup_first_contentful_paint"]["median_ms"]
+                .as_f64()
+                .unwrap_or(f64::NAN);
+            t.push_str(&format!(
+                "  {k:<10} {:>10} {:>10} {:>16} {:>14} {:>8} {:>18} {:>8}\n",
+                ms(&b["popup_first_contentful_paint"]["median_ms"]),
+                ms(&b["popup_first_contentful_paint"]["min_ms"]),
+                ms(&b["reference_first_contentful_paint"]["median_ms"]),
+                ms(&b["minimal_page_first_contentful_paint"]["median_ms"]),
+                b["ratio_popup_reference"]
+                    .as_f64()
+                    .map_or("-".into(), |x| format!("{x:.3}")),
+                ms(&b["popup_protection_rendered"]["median_ms"]),
+                verdict(m < GOAL_POPUP_PAINT_MS)
+            ));
+        } else if let Some(w) = skipped.get(k) {
+            t.push_str(&format!(
+                "  {k:<10} SKIPPED: {}\n",
+                w.as_str().unwrap_or_default()
+            ));
+        }
+    }
+    t.push_str(&format!(
+        "  goal < {GOAL_POPUP_PAINT_MS:.0} ms (median); ratio = popup / the same page without scripts\n"
+    ));
+    Ok(Outcome::Measured(section, t))
+}
+
 /// Figure `consent_first_paint`: the time to first paint the cookie-banner feature adds, as the
 /// ratio of medians with it on and off, alternating in one browser (tests/bench/consent.mjs).
 fn consent_first_paint(ctx: &Ctx) -> Result<Outcome> {
@@ -1969,6 +2149,39 @@ mod tests {
                 Err(e) => panic!("{} failed without data: {e}", fig.name),
             }
         }
+    }
+
+    #[test]
+    fn smoke_verdict_accepts_only_a_section_of_this_run_or_a_fair_skip() {
+        use serde_json::json;
+        let v = super::smoke_verdict;
+        let now = json!("2026-11-30T10:00:00Z");
+        let good = json!({"timestamp": "2026-11-30T10:00:00Z", "quick": true, "seconds": 1.0, "machine": {}, "median_ms": 5.0});
+        assert_eq!(v(&good, None, &now, true), Ok(None));
+        let old = json!({"timestamp": "2026-11-29T10:00:00Z", "quick": true, "seconds": 1.0, "machine": {}, "median_ms": 5.0});
+        assert!(
+            v(&old, None, &now, true).is_err(),
+            "a section left from an earlier run"
+        );
+        let full = json!({"timestamp": "2026-11-30T10:00:00Z", "quick": false, "seconds": 1.0, "machine": {}, "median_ms": 5.0});
+        assert!(v(&full, None, &now, true).is_err(), "not a quick run");
+        let empty = json!({"timestamp": "2026-11-30T10:00:00Z", "quick": true, "seconds": 1.0, "machine": {}});
+        assert!(v(&empty, None, &now, true).is_err(), "no figures");
+        assert!(v(&json!(null), None, &now, true).is_err(), "missing");
+        assert!(
+            v(&json!(null), Some("CRUMBWALL_DATA is not set"), &now, false)
+                .unwrap()
+                .is_some()
+        );
+        assert!(v(&json!(null), Some("CRUMBWALL_DATA is not set"), &now, true).is_err());
+        assert!(v(
+            &json!(null),
+            Some("chromium: chromium not found (looked at /usr/bin/chromium)"),
+            &now,
+            true
+        )
+        .unwrap()
+        .is_some());
     }
 
     #[test]

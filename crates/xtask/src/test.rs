@@ -5,15 +5,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
+use crate::bench;
 use crate::build;
 use crate::fuzz;
 use crate::util::{step, Result};
 
-const SUITES: [&str; 6] = [
+const SUITES: [&str; 7] = [
     "unit",
     "fuzz",
     "wasm",
     "lint",
+    "bench-smoke",
     "e2e-chromium",
     "e2e-firefox",
 ];
@@ -104,6 +106,14 @@ pub fn test(args: &[String]) -> Result<ExitCode> {
             }
             "wasm" => node_tests(&root, &root.join("tests").join("wasm"), &[]),
             "lint" => lint(&root).plus(fmt_check(&root)),
+            "bench-smoke" => {
+                let (passed, failed, skipped) = bench::smoke(&root);
+                Counts {
+                    passed,
+                    failed,
+                    skipped,
+                }
+            }
             e2e => {
                 let browser = e2e.trim_start_matches("e2e-");
                 match find_browser(browser) {
