@@ -28,10 +28,28 @@ export function decider() {
   return fastDecide;
 }
 
+/** The WASM core instantiated: from the module early.js compiled (Firefox), else fetched now. */
+async function instantiate() {
+  const url = api.runtime.getURL('extension/pkg/crumbwall_wasm_bg.wasm');
+  const early = globalThis.crumbwallEarly?.wasm;
+  if (early) {
+    try {
+      const out = await init({ module_or_path: await early });
+      // Says which way the core came (tests check that the early compile is the one used).
+      globalThis.crumbwallEarly.used = true;
+      return out;
+    } catch (e) {
+      console.warn('crumbwall: the early WASM compile failed; fetching the module again', e);
+    }
+  }
+  return init({ module_or_path: url });
+}
+
 async function load() {
-  // The settings are read while the module compiles.
-  const settingsRead = api.storage.local.get('settings');
-  const { memory } = await init({ module_or_path: api.runtime.getURL('extension/pkg/crumbwall_wasm_bg.wasm') });
+  // The settings are read while the module compiles (early.js starts both on Firefox).
+  const settingsRead = (globalThis.crumbwallEarly?.settings ?? Promise.reject(new Error('no early read')))
+    .catch(() => api.storage.local.get('settings'));
+  const { memory } = await instantiate();
   const stored = (await settingsRead).settings;
   const blob = stored === undefined || stored === null ? undefined : typeof stored === 'string' ? stored : JSON.stringify(stored);
   const c = new Crumbwall(blob);

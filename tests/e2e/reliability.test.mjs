@@ -1,4 +1,6 @@
 // Reliability end to end, in the browser under test, checked on the test web's log:
+// - Firefox: the event page's first script (early.js) compiles the core while the rest loads;
+//   a copy whose early compile fails still starts and blocks;
 // - a stopped background (Chromium: the service worker stopped, as when idle; Firefox: the event
 //   page unloaded after a short idle timeout) comes back: blocking never lapses, the tab's
 //   counters survive, and the background that answers is a fresh one;
@@ -127,6 +129,52 @@ test(`${BROWSER}: a stopped background comes back: blocking holds, counters surv
     await page.close();
   } finally {
     await h.close();
+  }
+});
+
+test(`${BROWSER}: the event page compiles the core from its first script, and starts without it`, { skip: BROWSER !== 'firefox' && 'Firefox only: early.js is the event page\'s first script; Chromium\'s service worker is main.js alone' }, async () => {
+  const blocks = async (h) => {
+    web.clear();
+    const page = await visit(h, web, 'site.test', '/', { probes: ['top'] });
+    await page.close();
+    assert.ok(web.log.some((e) => e.host === 'site.test' && e.path === '/static/app.js'), 'first party loads');
+    assert.ok(!web.log.some((e) => e.host === 'ads.test'), 'ads.test blocked');
+  };
+  // As built: early.js's compiled module is what the core was instantiated from.
+  const h = await launch(web, { profileDir: freshProfile('early') });
+  try {
+    const early = await h.evalBackground(async () => {
+      const bg = await browser.runtime.getBackgroundPage();
+      const e = bg.crumbwallEarly;
+      if (!e) return null;
+      return { wasm: Object.prototype.toString.call(await e.wasm), settings: typeof (await e.settings), used: e.used ?? false };
+    });
+    assert.deepEqual(early, { wasm: '[object WebAssembly.Module]', settings: 'object', used: true });
+    await blocks(h);
+  } finally {
+    await h.close();
+  }
+  // A copy whose early.js cannot fetch the module: the core is fetched again and blocking works.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crumbwall-early-broken-'));
+  try {
+    fs.cpSync(EXTENSION_DIR, dir, { recursive: true });
+    const early = path.join(dir, 'extension', 'background', 'early.js');
+    const text = fs.readFileSync(early, 'utf8');
+    assert.ok(text.includes("'extension/pkg/crumbwall_wasm_bg.wasm'"), 'early.js names the module');
+    fs.writeFileSync(early, text.replace("'extension/pkg/crumbwall_wasm_bg.wasm'", "'extension/pkg/missing.wasm'"));
+    const b = await launch(web, { profileDir: freshProfile('early-broken'), extensionDir: dir });
+    try {
+      const failed = await b.evalBackground(async () => {
+        const bg = await browser.runtime.getBackgroundPage();
+        return { failed: await bg.crumbwallEarly.wasm.then(() => false, () => true), used: bg.crumbwallEarly.used ?? false };
+      });
+      assert.deepEqual(failed, { failed: true, used: false }, 'the early compile failed in the broken copy, and the core came another way');
+      await blocks(b);
+    } finally {
+      await b.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

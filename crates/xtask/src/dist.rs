@@ -75,6 +75,9 @@ pub fn manifest_for(root: &Path, browser: &str) -> Result<Value> {
 }
 
 /// Writes `dist/crumbwall-{chrome,firefox}.zip` and the unpacked copies under `target/unpacked/`.
+/// The event page's first script (`background.scripts`), which Chromium's service worker never loads.
+const FIREFOX_ONLY_SCRIPT: &str = "extension/background/early.js";
+
 pub fn assemble(root: &Path) -> Result<()> {
     let all = shipped_files(root)?;
     if !all.iter().any(|f| f.ends_with("crumbwall_wasm_bg.wasm")) {
@@ -83,13 +86,15 @@ pub fn assemble(root: &Path) -> Result<()> {
     let dist = root.join("dist");
     std::fs::create_dir_all(&dist).map_err(|e| e.to_string())?;
     for browser in ["chrome", "firefox"] {
-        // Each browser gets only its enforcement data: Chrome the rulesets, Firefox doesn't need them.
+        // Each browser gets only its enforcement data: Chrome the rulesets, Firefox doesn't need
+        // them; and only the background scripts its manifest names (early.js is Firefox's).
         let files: Vec<&PathBuf> = all
             .iter()
             .filter(|f| {
                 !(browser == "firefox"
                     && f.starts_with("extension/rules")
                     && f.file_name().is_some_and(|n| n != "lists.json"))
+                    && !(browser == "chrome" && f.as_path() == Path::new(FIREFOX_ONLY_SCRIPT))
             })
             .collect();
         let manifest =
