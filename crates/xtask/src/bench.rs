@@ -1678,6 +1678,24 @@ fn node_json(ctx: &Ctx, script: &str, args: &[String]) -> Result<Value> {
     serde_json::from_str(&out).map_err(|e| format!("{script} printed no JSON: {e}"))
 }
 
+/// JSON sections keyed by browser (`chromium`, `firefox`).
+type Browsers = Map<String, Value>;
+
+/// A browser script's `browsers` and `skipped` sections (keyed by browser); when no browser ran,
+/// the figure's skip, saying `what` could not be done and each browser's reason.
+fn per_browser(v: &Value, what: &str) -> std::result::Result<(Browsers, Browsers), Outcome> {
+    let browsers = v["browsers"].as_object().cloned().unwrap_or_default();
+    let skipped = v["skipped"].as_object().cloned().unwrap_or_default();
+    if browsers.is_empty() {
+        let why: Vec<String> = skipped
+            .iter()
+            .map(|(k, w)| format!("{k}: {}", w.as_str().unwrap_or_default()))
+            .collect();
+        return Err(Outcome::Skipped(format!("{what}: {}", why.join("; "))));
+    }
+    Ok((browsers, skipped))
+}
+
 fn ms(v: &Value) -> String {
     v.as_f64().map_or("-".into(), |x| format!("{x:.1} ms"))
 }
@@ -1705,18 +1723,10 @@ fn startup(ctx: &Ctx) -> Result<Outcome> {
             "chromium,firefox".into(),
         ],
     )?;
-    let browsers = v["browsers"].as_object().cloned().unwrap_or_default();
-    let skipped = v["skipped"].as_object().cloned().unwrap_or_default();
-    if browsers.is_empty() {
-        let why: Vec<String> = skipped
-            .iter()
-            .map(|(k, w)| format!("{k}: {}", w.as_str().unwrap_or_default()))
-            .collect();
-        return Ok(Outcome::Skipped(format!(
-            "no browser to start: {}",
-            why.join("; ")
-        )));
-    }
+    let (browsers, skipped) = match per_browser(&v, "no browser to start") {
+        Ok(b) => b,
+        Err(skip) => return Ok(skip),
+    };
     let engine = &v["engine_load_node"];
     // What a fresh background pays for the engine: instantiating the module and the first load.
     let engine_ms = engine["instantiate_ms"].as_f64().unwrap_or(f64::NAN)
@@ -1934,18 +1944,10 @@ fn popup_paint(ctx: &Ctx) -> Result<Outcome> {
             "chromium,firefox".into(),
         ],
     )?;
-    let browsers = v["browsers"].as_object().cloned().unwrap_or_default();
-    let skipped = v["skipped"].as_object().cloned().unwrap_or_default();
-    if browsers.is_empty() {
-        let why: Vec<String> = skipped
-            .iter()
-            .map(|(k, w)| format!("{k}: {}", w.as_str().unwrap_or_default()))
-            .collect();
-        return Ok(Outcome::Skipped(format!(
-            "no browser to open the popup in: {}",
-            why.join("; ")
-        )));
-    }
+    let (browsers, skipped) = match per_browser(&v, "no browser to open the popup in") {
+        Ok(b) => b,
+        Err(skip) => return Ok(skip),
+    };
     let mut goals = Map::new();
     for (k, b) in &browsers {
         let m = b["popup_first_contentful_paint"]["median_ms"]

@@ -91,10 +91,13 @@ pub fn assemble(root: &Path) -> Result<()> {
         let files: Vec<&PathBuf> = all
             .iter()
             .filter(|f| {
-                !(browser == "firefox"
-                    && f.starts_with("extension/rules")
-                    && f.file_name().is_some_and(|n| n != "lists.json"))
-                    && !(browser == "chrome" && f.as_path() == Path::new(FIREFOX_ONLY_SCRIPT))
+                let chrome_ruleset = f.starts_with("extension/rules")
+                    && f.file_name().is_some_and(|n| n != "lists.json");
+                let firefox_script = f.as_path() == Path::new(FIREFOX_ONLY_SCRIPT);
+                match browser {
+                    "firefox" => !chrome_ruleset,
+                    _ => !firefox_script,
+                }
             })
             .collect();
         let manifest =
