@@ -6,16 +6,16 @@
 // - fetching and compiling the WASM core (2 MB; compiled off the main thread);
 // - reading the settings.
 // engine.js takes these promises from `globalThis.crumbwallEarly` when they are there, and makes
-// the requests itself otherwise (or if one failed).
+// the requests itself otherwise (or if one failed: wasm-bindgen's loader then fetches the
+// module with its own fallbacks).
 (() => {
   const api = globalThis.browser;
   if (!api?.runtime?.getURL || typeof WebAssembly?.compileStreaming !== 'function') return;
   const url = api.runtime.getURL('extension/pkg/crumbwall_wasm_bg.wasm');
-  const wasm = WebAssembly.compileStreaming(fetch(url)).catch(() =>
-    fetch(url).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b)),
-  );
+  const wasm = WebAssembly.compileStreaming(fetch(url));
   const settings = api.storage.local.get('settings');
-  // Handled where they are used; a rejection here is not an error of its own.
+  // Handled where they are used (engine.js then makes the request itself); a rejection here is
+  // not an error of its own.
   wasm.catch(() => {});
   settings.catch(() => {});
   globalThis.crumbwallEarly = { wasm, settings };

@@ -47,8 +47,9 @@ async function instantiate() {
 
 async function load() {
   // The settings are read while the module compiles (early.js starts both on Firefox).
-  const settingsRead = (globalThis.crumbwallEarly?.settings ?? Promise.reject(new Error('no early read')))
-    .catch(() => api.storage.local.get('settings'));
+  const readSettings = () => api.storage.local.get('settings');
+  const early = globalThis.crumbwallEarly?.settings;
+  const settingsRead = early ? early.catch(readSettings) : readSettings();
   const { memory } = await instantiate();
   const stored = (await settingsRead).settings;
   const blob = stored === undefined || stored === null ? undefined : typeof stored === 'string' ? stored : JSON.stringify(stored);

@@ -41,9 +41,10 @@ function extensionCopy(kind) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `crumbwall-bench-popup-${kind}-`));
   fs.cpSync(src, dir, { recursive: true });
   const popup = fs.readFileSync(path.join(dir, 'extension', 'popup', 'popup.html'), 'utf8');
-  const scripts = popup.match(/<script\b[^>]*>\s*<\/script>/g) ?? [];
+  const script = /<script\b[^>]*>\s*<\/script>/g;
+  const scripts = popup.match(script) ?? [];
   if (!scripts.length) throw new Error('popup.html has no script to remove: the reference would be the popup itself');
-  const stripped = popup.replace(/<script\b[^>]*>\s*<\/script>/g, '');
+  const stripped = popup.replace(script, '');
   fs.writeFileSync(path.join(dir, 'extension', 'popup', 'popup-static.html'), stripped);
   fs.writeFileSync(path.join(dir, 'extension', 'popup', 'minimal-static.html'), MINIMAL_PAGE);
   return { dir, scriptsRemoved: scripts.length };

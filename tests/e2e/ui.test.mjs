@@ -20,7 +20,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startTestWeb } from '../web/server.mjs';
 import { BROWSER, EXTENSION_DIR, freshProfile, launch, visit, openPopup, openOptions, tabIdFor, eventually, message } from './lib/fixture.mjs';
-import { ARTIFACTS_DIR, launchChromium, launchFirefox, waitForExtensionReady } from './lib/browsers.mjs';
+import { launchChromium, launchFirefox, waitForExtensionReady } from './lib/browsers.mjs';
 
 const require = createRequire(import.meta.url);
 /**
@@ -81,7 +81,6 @@ function tempFile(name, text) {
   fs.writeFileSync(file, text);
   return file;
 }
-
 
 test(`${BROWSER}: popup, options and onboarding drive the extension`, async (t) => {
   const h = await launch(web, { profileDir: freshProfile('ui') });

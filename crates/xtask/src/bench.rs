@@ -296,9 +296,10 @@ pub fn bench(args: &[String]) -> Result<ExitCode> {
 /// `CRUMBWALL_DATA` set a skip fails, unless it is a browser that is not installed. Returns
 /// (passed, failed, skipped), one per figure (and one failure if the run itself failed).
 pub fn smoke(root: &Path) -> (u64, u64, u64) {
-    let dir = root.join("target").join("bench-smoke");
+    const OUT: &str = "target/bench-smoke";
+    let dir = root.join(OUT);
     let _ = std::fs::remove_dir_all(&dir);
-    let args: Vec<String> = ["--quick", "--out", "target/bench-smoke"]
+    let args: Vec<String> = ["--quick", "--out", OUT]
         .iter()
         .map(|s| (*s).to_owned())
         .collect();

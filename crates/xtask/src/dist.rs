@@ -74,10 +74,10 @@ pub fn manifest_for(root: &Path, browser: &str) -> Result<Value> {
     Ok(m)
 }
 
-/// Writes `dist/crumbwall-{chrome,firefox}.zip` and the unpacked copies under `target/unpacked/`.
 /// The event page's first script (`background.scripts`), which Chromium's service worker never loads.
 const FIREFOX_ONLY_SCRIPT: &str = "extension/background/early.js";
 
+/// Writes `dist/crumbwall-{chrome,firefox}.zip` and the unpacked copies under `target/unpacked/`.
 pub fn assemble(root: &Path) -> Result<()> {
     let all = shipped_files(root)?;
     if !all.iter().any(|f| f.ends_with("crumbwall_wasm_bg.wasm")) {
